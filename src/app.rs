@@ -1,0 +1,226 @@
+//! One run, top to bottom: config → sources → pipeline → emitters → output.
+//!
+//! `build` writes files; `check` does everything up to writing and reports
+//! every problem. Both return a [`Report`] that `main` prints and turns into
+//! an exit code. No source problem aborts a run: it is counted in the report,
+//! and the feeds are written from whatever could be read.
+
+use std::path::{Path, PathBuf};
+
+use std::fmt::Write as _;
+
+use crate::config::{ChannelId, Config, Site, Source};
+use crate::emit;
+use crate::error::OutputError;
+use crate::model::ChannelFeed;
+use crate::output::{OutputDir, WriteSummary};
+use crate::pipeline::Collector;
+use crate::sources::{self, Severity, SourceReport};
+
+/// Options for `build`.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// Overrides `[site] output`.
+    pub out: Option<PathBuf>,
+    /// Any record problem fails the run before anything is written.
+    pub strict: bool,
+}
+
+/// What a run did.
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    /// One per enabled source, in config order.
+    pub sources: Vec<SourceReport>,
+    /// Items per channel feed, in config order.
+    pub channels: Vec<(ChannelId, usize)>,
+    /// Files written; `None` when nothing was written (check, strict failure, empty config).
+    pub files: Option<WriteSummary>,
+    /// The output directory used.
+    pub output: Option<PathBuf>,
+    /// Set when `--strict` refused to write.
+    pub strict_failed: bool,
+    /// The config had no channels: nothing to do.
+    pub empty_config: bool,
+}
+
+impl Report {
+    /// Whether any source or record had a problem (notes do not count).
+    pub fn has_problems(&self) -> bool {
+        self.sources.iter().any(SourceReport::has_problems)
+    }
+
+    /// 0 when all is well, 1 when some records or sources had problems.
+    /// (2 and 3, config and output errors, are decided where they happen.)
+    pub fn exit_code(&self) -> u8 {
+        u8::from(self.has_problems() || self.strict_failed)
+    }
+
+    /// One line per problem, for stderr: `warning: SOURCE: LOCATION: MESSAGE`.
+    pub fn problem_lines(&self) -> Vec<String> {
+        let mut lines = Vec::new();
+        for s in &self.sources {
+            if let Some(why) = &s.failed {
+                lines.push(format!("error: source \"{}\" failed: {why}", s.id));
+            }
+            for p in &s.problems {
+                let label = match p.severity {
+                    Severity::Skipped => "warning: skipped",
+                    Severity::Warning => "warning",
+                    Severity::Note => "note",
+                };
+                lines.push(format!("{label}: {}: {p}", s.id));
+            }
+            if s.problems_dropped > 0 {
+                lines.push(format!(
+                    "warning: {}: {} more problems not shown",
+                    s.id, s.problems_dropped
+                ));
+            }
+        }
+        if self.strict_failed {
+            lines.push("error: --strict: problems found, nothing was written".to_owned());
+        }
+        if self.empty_config {
+            lines.push("warning: the config defines no channels; nothing to do".to_owned());
+        }
+        lines
+    }
+
+    /// The end-of-run summary: items per channel, records per source, files.
+    pub fn summary(&self, verbose: bool) -> String {
+        let mut out = String::new();
+        if self.empty_config {
+            return out;
+        }
+        let width = self.channels.iter().map(|(c, _)| c.as_str().len()).max().unwrap_or(0);
+        let _ = writeln!(out, "channels:");
+        for (id, n) in &self.channels {
+            let _ = writeln!(out, "  {:<width$}  {n} item{}", id.as_str(), plural(*n));
+        }
+        let width = self.sources.iter().map(|s| s.id.len()).max().unwrap_or(0);
+        let _ = writeln!(out, "sources:");
+        for s in &self.sources {
+            let status = if s.failed.is_some() { "  FAILED" } else { "" };
+            let files = if verbose {
+                format!(" from {} file{}", s.files, plural(s.files))
+            } else {
+                String::new()
+            };
+            let _ = writeln!(
+                out,
+                "  {:<width$}  {} read, {} skipped{files}{status}",
+                s.id, s.read, s.skipped
+            );
+        }
+        if let Some(f) = &self.files {
+            let dir = self.output.as_deref().map(|p| p.display().to_string()).unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "files: {} changed, {} unchanged, {} removed in {dir}",
+                f.changed, f.unchanged, f.removed
+            );
+        }
+        out
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// Builds every channel and writes the output files.
+pub fn build(config: &Config, options: &BuildOptions) -> Result<Report, OutputError> {
+    let Some(site) = config.site.as_ref().filter(|_| !config.channels.is_empty()) else {
+        return Ok(Report { empty_config: true, ..Report::default() });
+    };
+    let (feeds, sources) = collect(config, site, false);
+    let mut report = Report { channels: counts(&feeds), sources, ..Report::default() };
+    if options.strict && report.has_problems() {
+        report.strict_failed = true;
+        return Ok(report);
+    }
+    let out_dir = options.out.clone().unwrap_or_else(|| site.output.clone());
+    report.files = Some(write(&out_dir, &feeds, site)?);
+    report.output = Some(out_dir);
+    Ok(report)
+}
+
+/// Reads every source and runs the pipeline without writing; also notes
+/// records without a date.
+pub fn check(config: &Config) -> Report {
+    let Some(site) = config.site.as_ref().filter(|_| !config.channels.is_empty()) else {
+        return Report { empty_config: true, ..Report::default() };
+    };
+    let (feeds, sources) = collect(config, site, true);
+    Report { channels: counts(&feeds), sources, ..Report::default() }
+}
+
+fn counts(feeds: &[ChannelFeed]) -> Vec<(ChannelId, usize)> {
+    feeds.iter().map(|f| (f.channel.id.clone(), f.items.len())).collect()
+}
+
+/// Collects every enabled source into the pipeline.
+fn collect(
+    config: &Config,
+    site: &Site,
+    note_undated: bool,
+) -> (Vec<ChannelFeed>, Vec<SourceReport>) {
+    let base = config.path.parent().unwrap_or(Path::new(""));
+    let mut collector = Collector::new(config, site);
+    let mut reports = Vec::new();
+    for source in config.sources.iter().filter(|s| s.enabled) {
+        reports.push(collect_one(source, base, &mut collector, note_undated));
+    }
+    (collector.finish(), reports)
+}
+
+fn collect_one(
+    source: &Source,
+    base: &Path,
+    collector: &mut Collector,
+    note_undated: bool,
+) -> SourceReport {
+    // Pipeline problems (unknown channel) belong to the record's location;
+    // they are gathered here and added to the source's report afterwards.
+    let mut late: Vec<(Severity, String, String)> = Vec::new();
+    let mut report = sources::collect(source, base, &mut |article| {
+        let location = article.origin.location.clone();
+        let undated = article.date().is_none();
+        match collector.push(article, source.channel.as_ref()) {
+            Ok(()) if undated && note_undated => {
+                late.push((
+                    Severity::Note,
+                    location,
+                    "record has no date; it sorts last".to_owned(),
+                ));
+            }
+            Ok(()) => {}
+            Err(message) => late.push((Severity::Skipped, location, message)),
+        }
+    });
+    for (severity, location, message) in late {
+        if severity == Severity::Skipped {
+            report.read -= 1;
+        }
+        report.problem(severity, location, message);
+    }
+    report
+}
+
+/// Renders and writes every file of the site.
+fn write(out_dir: &Path, feeds: &[ChannelFeed], site: &Site) -> Result<WriteSummary, OutputError> {
+    let mut out = OutputDir::open(out_dir)?;
+    for feed in feeds {
+        for &format in &site.formats {
+            let bytes = emit::render_feed(format, feed, site);
+            out.write(&format!("{}/{}", feed.channel.id, format.file_name()), &bytes)?;
+        }
+        out.write(
+            &format!("{}/index.html", feed.channel.id),
+            &emit::render_channel_page(feed, site),
+        )?;
+    }
+    out.write("index.html", &emit::render_index(feeds, site))?;
+    out.write("feeds.opml", &emit::render_opml(feeds, site))?;
+    out.finish()
+}

@@ -1,0 +1,69 @@
+//! Serde mirror of `feeds.toml`: field for field what a user may write, with
+//! unknown keys rejected. Nothing here is checked beyond its TOML type; that
+//! is `validate`'s job, which turns these into the types in `types.rs`.
+
+use serde::Deserialize;
+use toml::Spanned;
+
+/// The whole file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    pub site: Option<SiteConfig>,
+    #[serde(default)]
+    pub channel: Vec<ChannelConfig>,
+    #[serde(default)]
+    pub source: Vec<SourceConfig>,
+}
+
+/// `[site]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteConfig {
+    pub title: Spanned<String>,
+    pub link: Spanned<String>,
+    pub description: Option<String>,
+    pub language: Option<String>,
+    pub timezone: Option<Spanned<String>>,
+    pub output: Option<String>,
+    pub formats: Option<Spanned<Vec<Spanned<String>>>>,
+    pub summary_length: Option<Spanned<i64>>,
+    pub ellipsis: Option<String>,
+    pub items_per_channel: Option<Spanned<i64>>,
+    pub author: Option<String>,
+}
+
+/// One `[[channel]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChannelConfig {
+    pub id: Spanned<String>,
+    pub title: Spanned<String>,
+    pub description: Option<String>,
+    pub link: Option<Spanned<String>>,
+    pub language: Option<String>,
+    pub parent: Option<Spanned<String>>,
+    #[serde(default)]
+    pub aliases: Vec<Spanned<String>>,
+    pub items_per_channel: Option<Spanned<i64>>,
+    pub summary_length: Option<Spanned<i64>>,
+}
+
+/// One `[[source]]`. Kind-specific keys live side by side; `validate` rejects
+/// a key that the source's kind does not use.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceConfig {
+    pub id: Spanned<String>,
+    pub kind: Spanned<String>,
+    pub path: Option<Spanned<String>>,
+    pub format: Option<Spanned<String>>,
+    pub channel: Option<Spanned<String>>,
+    pub timezone: Option<Spanned<String>>,
+    #[serde(default = "yes")]
+    pub enabled: bool,
+}
+
+fn yes() -> bool {
+    true
+}

@@ -1,0 +1,456 @@
+//! Turns the serde mirror into validated types, and TOML parse errors into
+//! messages that name the file, line, column and what would be right.
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use chrono_tz::Tz;
+use toml::Spanned;
+use url::Url;
+
+use super::raw::{ChannelConfig, ConfigFile, SiteConfig, SourceConfig};
+use super::types::*;
+use super::{ChannelNames, Config};
+use crate::error::ConfigError;
+
+const DEFAULT_SUMMARY_LENGTH: usize = 100;
+const DEFAULT_ITEMS_PER_CHANNEL: usize = 50;
+const SUMMARY_LENGTH_RANGE: (i64, i64) = (1, 10_000);
+const ITEMS_RANGE: (i64, i64) = (1, 100_000);
+const SOURCE_KINDS: [&str; 1] = ["records"];
+
+/// Positions and file name for every message.
+struct Ctx<'a> {
+    text: &'a str,
+    path: &'a Path,
+}
+
+impl Ctx<'_> {
+    fn at(&self, span: Range<usize>, message: impl Into<String>) -> ConfigError {
+        let (line, column) = line_column(self.text, span.start);
+        ConfigError::At { path: self.path.to_owned(), line, column, message: message.into() }
+    }
+
+    fn spanned<T>(&self, value: &Spanned<T>, message: impl Into<String>) -> ConfigError {
+        self.at(value.span(), message)
+    }
+
+    fn line_of<T>(&self, value: &Spanned<T>) -> usize {
+        line_column(self.text, value.span().start).0
+    }
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text[..floor_char_boundary(text, offset)];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (line, before[line_start..].chars().count() + 1)
+}
+
+fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// The `[table]` header in force at `offset`, for messages.
+fn table_at(text: &str, offset: usize) -> String {
+    // Up to the end of the offset's line, so an error inside a header
+    // (or pointing at it) names that header.
+    let start = floor_char_boundary(text, offset.min(text.len()));
+    let end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+    text[..end]
+        .lines()
+        .rev()
+        .map(str::trim)
+        .find(|l| l.starts_with('['))
+        .map(|l| l.split('#').next().unwrap_or(l).trim().to_owned())
+        .unwrap_or_else(|| "the top level".to_owned())
+}
+
+/// The closest of `candidates` to `word`, if any is close enough to be a
+/// plausible typo.
+pub(super) fn closest<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(&word.to_lowercase(), &c.to_lowercase()), c))
+        .filter(|(score, _)| *score >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+/// Rewrites a TOML error: position as `file:line:column`, unknown keys with
+/// the table they are in and the closest valid key.
+pub(super) fn toml_error(err: &toml::de::Error, text: &str, path: &Path) -> ConfigError {
+    let message = err.message().trim().to_owned();
+    let Some(span) = err.span() else {
+        return ConfigError::Invalid { path: path.to_owned(), message };
+    };
+    let (line, column) = line_column(text, span.start);
+    let message = explain_toml_message(&message, text, span.start);
+    ConfigError::At { path: path.to_owned(), line, column, message }
+}
+
+fn explain_toml_message(message: &str, text: &str, offset: usize) -> String {
+    let table = table_at(text, offset);
+    if let Some(rest) = message.strip_prefix("unknown field `") {
+        let (field, expected) = rest.split_once('`').unwrap_or((rest, ""));
+        let valid: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+        let hint = match closest(field, valid.iter().copied()) {
+            Some(best) => format!("; did you mean \"{best}\"?"),
+            None => String::new(),
+        };
+        return format!(
+            "unknown key \"{field}\" in {table}{hint} (valid keys: {})",
+            valid.join(", ")
+        );
+    }
+    if let Some(rest) = message.strip_prefix("missing field `") {
+        let field = rest.split('`').next().unwrap_or(rest);
+        return format!("missing key \"{field}\" in {table}");
+    }
+    // Type errors point at the value; name the key written before it.
+    let line_start = text[..floor_char_boundary(text, offset)].rfind('\n').map_or(0, |i| i + 1);
+    let line = text[line_start..].lines().next().unwrap_or("");
+    let message = message
+        .replace("expected i64", "expected an integer")
+        .replace("expected a boolean", "expected true or false");
+    match line.split_once('=') {
+        Some((key, _)) if message.starts_with("invalid") => {
+            format!("{} in {table}: {message}", key.trim())
+        }
+        _ => message,
+    }
+}
+
+fn in_range(
+    ctx: &Ctx,
+    value: Option<&Spanned<i64>>,
+    key: &str,
+    range: (i64, i64),
+    default: usize,
+) -> Result<usize, ConfigError> {
+    let Some(v) = value else { return Ok(default) };
+    let n = *v.get_ref();
+    if n < range.0 || n > range.1 {
+        return Err(
+            ctx.spanned(v, format!("{key} = {n} is out of range; use {} to {}", range.0, range.1))
+        );
+    }
+    // The range fits any usize this program runs on.
+    Ok(usize::try_from(n).unwrap_or(default))
+}
+
+fn timezone(ctx: &Ctx, value: &Spanned<String>) -> Result<Tz, ConfigError> {
+    let name = value.get_ref().trim();
+    Tz::from_str(name).map_err(|_| {
+        let names = chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name());
+        let hint = match closest(name, names) {
+            Some(best) => format!("; did you mean \"{best}\"?"),
+            None => "; use an IANA name such as \"Asia/Shanghai\" or \"UTC\"".to_owned(),
+        };
+        ctx.spanned(value, format!("unknown timezone \"{name}\"{hint}"))
+    })
+}
+
+fn http_url(ctx: &Ctx, value: &Spanned<String>, key: &str) -> Result<Url, ConfigError> {
+    let raw = value.get_ref().trim();
+    let url = Url::parse(raw)
+        .map_err(|e| ctx.spanned(value, format!("{key} \"{raw}\" is not a valid URL ({e})")))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(ctx.spanned(value, format!("{key} \"{raw}\" must be an http or https URL")));
+    }
+    Ok(url)
+}
+
+fn non_empty(ctx: &Ctx, value: &Spanned<String>, key: &str) -> Result<String, ConfigError> {
+    let s = value.get_ref().trim();
+    if s.is_empty() {
+        return Err(ctx.spanned(value, format!("{key} must not be empty")));
+    }
+    Ok(s.to_owned())
+}
+
+pub(super) fn validate(
+    file: ConfigFile,
+    text: &str,
+    path: &Path,
+    base: &Path,
+) -> Result<Config, ConfigError> {
+    let ctx = Ctx { text, path };
+    let Some(site) = file.site else {
+        if file.channel.is_empty() && file.source.is_empty() {
+            // An empty file is a documented no-op rather than an error.
+            let names = ChannelNames::default();
+            return Ok(Config {
+                path: path.to_owned(),
+                site: None,
+                channels: vec![],
+                sources: vec![],
+                names,
+            });
+        }
+        let message = "missing [site] table; add one with at least title and link".to_owned();
+        return Err(ConfigError::Invalid { path: path.to_owned(), message });
+    };
+    let site = validate_site(&ctx, site, base)?;
+    let (channels, names) = validate_channels(&ctx, &file.channel, &site)?;
+    let sources = validate_sources(&ctx, file.source, &site, &names, base)?;
+    Ok(Config { path: path.to_owned(), site: Some(site), channels, sources, names })
+}
+
+fn validate_site(ctx: &Ctx, raw: SiteConfig, base: &Path) -> Result<Site, ConfigError> {
+    let title = non_empty(ctx, &raw.title, "title")?;
+    let mut link = http_url(ctx, &raw.link, "link")?;
+    // Without the trailing slash, Url::join would replace the last segment.
+    if !link.path().ends_with('/') {
+        let p = format!("{}/", link.path());
+        link.set_path(&p);
+    }
+    let timezone = match &raw.timezone {
+        Some(tz) => timezone(ctx, tz)?,
+        None => Tz::UTC,
+    };
+    let formats = match &raw.formats {
+        None => Format::ALL.to_vec(),
+        Some(list) => {
+            let mut formats = Vec::new();
+            for f in list.get_ref() {
+                let format = Format::from_name(f.get_ref()).ok_or_else(|| {
+                    ctx.spanned(
+                        f,
+                        format!("unknown format \"{}\"; expected rss, atom or json", f.get_ref()),
+                    )
+                })?;
+                if !formats.contains(&format) {
+                    formats.push(format);
+                }
+            }
+            if formats.is_empty() {
+                return Err(ctx.spanned(list, "formats must list at least one of rss, atom, json"));
+            }
+            formats
+        }
+    };
+    let summary_length = in_range(
+        ctx,
+        raw.summary_length.as_ref(),
+        "summary_length",
+        SUMMARY_LENGTH_RANGE,
+        DEFAULT_SUMMARY_LENGTH,
+    )?;
+    let items_per_channel = in_range(
+        ctx,
+        raw.items_per_channel.as_ref(),
+        "items_per_channel",
+        ITEMS_RANGE,
+        DEFAULT_ITEMS_PER_CHANNEL,
+    )?;
+    Ok(Site {
+        title,
+        link,
+        description: raw.description.filter(|d| !d.trim().is_empty()),
+        language: raw.language.filter(|l| !l.trim().is_empty()),
+        timezone,
+        output: base.join(raw.output.as_deref().unwrap_or("output")),
+        formats,
+        summary_length,
+        ellipsis: raw.ellipsis.unwrap_or_else(|| "...".to_owned()),
+        items_per_channel,
+        author: raw.author.filter(|a| !a.trim().is_empty()),
+    })
+}
+
+fn validate_channels(
+    ctx: &Ctx,
+    raw: &[ChannelConfig],
+    site: &Site,
+) -> Result<(Vec<Channel>, ChannelNames), ConfigError> {
+    let mut channels: Vec<Channel> = Vec::with_capacity(raw.len());
+    let mut lines: HashMap<ChannelId, usize> = HashMap::new();
+    let mut parents = Vec::with_capacity(raw.len());
+    for c in raw {
+        let id_str = c.id.get_ref().as_str();
+        let id = ChannelId::new(id_str).ok_or_else(|| {
+            ctx.spanned(&c.id, format!(
+                "invalid channel id \"{id_str}\": use 1-64 characters of a-z, 0-9, \"-\" and \"_\", starting with a letter or digit"
+            ))
+        })?;
+        if let Some(first) = lines.get(&id) {
+            return Err(ctx.spanned(
+                &c.id,
+                format!("duplicate channel id \"{id}\" (first defined at line {first})"),
+            ));
+        }
+        lines.insert(id.clone(), ctx.line_of(&c.id));
+        let link = match &c.link {
+            Some(l) => http_url(ctx, l, "link")?,
+            None => site.page_url(&id),
+        };
+        channels.push(Channel {
+            id,
+            title: non_empty(ctx, &c.title, "title")?,
+            description: c.description.clone().filter(|d| !d.trim().is_empty()),
+            link,
+            language: c.language.clone().filter(|l| !l.trim().is_empty()),
+            parent: None,
+            aliases: c.aliases.iter().map(|a| a.get_ref().trim().to_owned()).collect(),
+            items_per_channel: in_range(
+                ctx,
+                c.items_per_channel.as_ref(),
+                "items_per_channel",
+                ITEMS_RANGE,
+                site.items_per_channel,
+            )?,
+            summary_length: in_range(
+                ctx,
+                c.summary_length.as_ref(),
+                "summary_length",
+                SUMMARY_LENGTH_RANGE,
+                site.summary_length,
+            )?,
+        });
+        parents.push(c.parent.as_ref());
+    }
+    // Parents are resolved after every id is known, so order in the file
+    // does not matter.
+    for (i, parent) in parents.iter().enumerate() {
+        let Some(p) = parent else { continue };
+        let pid =
+            ChannelId::new(p.get_ref()).filter(|pid| lines.contains_key(pid)).ok_or_else(|| {
+                let ids = channels.iter().map(|c| c.id.as_str());
+                let hint = closest(p.get_ref(), ids)
+                    .map(|b| format!("; did you mean \"{b}\"?"))
+                    .unwrap_or_default();
+                ctx.spanned(p, format!("parent \"{}\" is not a channel id{hint}", p.get_ref()))
+            })?;
+        channels[i].parent = Some(pid);
+    }
+    for (i, parent) in parents.iter().enumerate() {
+        let Some(p) = parent else { continue };
+        let mut seen = vec![channels[i].id.clone()];
+        let mut cur = channels[i].parent.clone();
+        while let Some(id) = cur {
+            if seen.contains(&id) {
+                seen.push(id);
+                let path: Vec<&str> = seen.iter().map(ChannelId::as_str).collect();
+                return Err(
+                    ctx.spanned(p, format!("channel parents form a cycle: {}", path.join(" -> ")))
+                );
+            }
+            cur = channels.iter().find(|c| c.id == id).and_then(|c| c.parent.clone());
+            seen.push(id);
+        }
+    }
+    let mut names = ChannelNames::default();
+    for (c, r) in channels.iter().zip(raw) {
+        let spans = std::iter::once((c.id.as_str(), &r.id))
+            .chain(std::iter::once((c.title.as_str(), &r.title)))
+            .chain(c.aliases.iter().map(String::as_str).zip(r.aliases.iter()));
+        for (name, span) in spans {
+            if let Some(other) = names.insert(name, &c.id)
+                && other != c.id
+            {
+                return Err(ctx.spanned(span, format!(
+                    "channel name \"{name}\" is used by both \"{other}\" and \"{}\"; records could not tell them apart",
+                    c.id
+                )));
+            }
+        }
+    }
+    Ok((channels, names))
+}
+
+fn validate_sources(
+    ctx: &Ctx,
+    raw: Vec<SourceConfig>,
+    site: &Site,
+    names: &ChannelNames,
+    base: &Path,
+) -> Result<Vec<Source>, ConfigError> {
+    let mut sources = Vec::with_capacity(raw.len());
+    let mut lines: HashMap<String, usize> = HashMap::new();
+    for s in raw {
+        let id = s.id.get_ref().trim().to_owned();
+        let id_ok = !id.is_empty()
+            && id.len() <= 64
+            && id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+        if !id_ok {
+            return Err(ctx.spanned(&s.id, format!(
+                "invalid source id \"{id}\": use 1-64 characters of A-Z, a-z, 0-9, \"-\", \"_\" and \".\""
+            )));
+        }
+        if let Some(first) = lines.get(&id) {
+            return Err(ctx.spanned(
+                &s.id,
+                format!("duplicate source id \"{id}\" (first defined at line {first})"),
+            ));
+        }
+        lines.insert(id.clone(), ctx.line_of(&s.id));
+        let kind = match s.kind.get_ref().as_str() {
+            "records" => {
+                let path = s.path.as_ref().ok_or_else(|| {
+                    ctx.spanned(&s.id, format!("source \"{id}\" (kind = \"records\") needs a path"))
+                })?;
+                let pattern = non_empty(ctx, path, "path")?;
+                let format = match &s.format {
+                    None => None,
+                    Some(f) => Some(RecordFormat::from_name(f.get_ref()).ok_or_else(|| {
+                        ctx.spanned(
+                            f,
+                            format!(
+                                "unknown record format \"{}\"; expected one of {}",
+                                f.get_ref(),
+                                RecordFormat::NAMES.join(", ")
+                            ),
+                        )
+                    })?),
+                };
+                SourceKind::Records { path: resolve(base, &pattern), pattern, format }
+            }
+            other => {
+                let hint = closest(other, SOURCE_KINDS)
+                    .map(|b| format!("; did you mean \"{b}\"?"))
+                    .unwrap_or_default();
+                return Err(ctx.spanned(
+                    &s.kind,
+                    format!(
+                        "unknown source kind \"{other}\"{hint} (supported: {})",
+                        SOURCE_KINDS.join(", ")
+                    ),
+                ));
+            }
+        };
+        let channel = match &s.channel {
+            None => None,
+            Some(c) => Some(names.resolve(c.get_ref()).cloned().ok_or_else(|| {
+                let hint = closest(c.get_ref(), names.all())
+                    .map(|b| format!("; did you mean \"{b}\"?"))
+                    .unwrap_or_default();
+                ctx.spanned(
+                    c,
+                    format!("source \"{id}\": channel \"{}\" is not configured{hint}", c.get_ref()),
+                )
+            })?),
+        };
+        let timezone = match &s.timezone {
+            Some(tz) => timezone(ctx, tz)?,
+            None => site.timezone,
+        };
+        sources.push(Source { id, kind, channel, timezone, enabled: s.enabled });
+    }
+    Ok(sources)
+}
+
+fn resolve(base: &Path, pattern: &str) -> PathBuf {
+    let p = Path::new(pattern);
+    if p.is_absolute() { p.to_owned() } else { base.join(p) }
+}

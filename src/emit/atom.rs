@@ -1,0 +1,206 @@
+//! Atom 1.0 (`atom.xml`, RFC 4287): builds an `atom_syndication::Feed` from a
+//! finished channel and lets the crate write it, pretty-printed.
+//!
+//! RFC 4287 rules this module keeps: every entry has an `updated` (the item's
+//! last change, else the feed date), every entry has an author (the
+//! feed-level author covers entries without one), every entry has a
+//! `summary` (the snippet), and an entry with neither link nor content gets
+//! its text as `content type="text"` (RFC 4287 4.1.1.1).
+//! Dates keep the record's own offset. This module must not sort, filter or
+//! re-date items, and must not read the clock.
+
+use atom_syndication::{
+    Category, Content, Entry, Feed, Generator, Link, Person, Text, WriteConfig,
+};
+use chrono::{DateTime, FixedOffset};
+
+use super::{
+    GENERATOR, VERSION, description, feed_author, feed_date, language, normalise_xml, owned,
+};
+use crate::config::{Format, Site};
+use crate::model::{Article, ChannelFeed};
+
+/// Renders `feed` as an Atom 1.0 document.
+pub(super) fn render(feed: &ChannelFeed, site: &Site) -> Vec<u8> {
+    let date = feed_date(feed);
+    let channel = &feed.channel;
+    let atom = Feed {
+        title: Text::plain(owned(&channel.title)),
+        // The channel page URL is stable across runs and unique per channel.
+        id: owned(site.page_url(&channel.id).as_str()),
+        updated: date,
+        authors: vec![person(feed_author(site))],
+        generator: Some(Generator {
+            value: GENERATOR.to_owned(),
+            uri: None,
+            version: Some(VERSION.to_owned()),
+        }),
+        links: vec![
+            Link {
+                href: site.feed_url(&channel.id, Format::Atom).into(),
+                rel: "self".to_owned(),
+                mime_type: Some(Format::Atom.media_type().to_owned()),
+                ..Link::default()
+            },
+            Link {
+                href: owned(channel.link.as_str()),
+                rel: "alternate".to_owned(),
+                mime_type: Some("text/html".to_owned()),
+                ..Link::default()
+            },
+        ],
+        subtitle: description(feed, site).map(|d| Text::plain(owned(d))),
+        lang: language(feed, site).map(owned),
+        entries: feed.items.iter().map(|article| entry(article, date)).collect(),
+        ..Feed::default()
+    };
+    let config = WriteConfig { write_document_declaration: true, indent_size: Some(2) };
+    // Writing into a Vec cannot fail: quick-xml only reports I/O errors here.
+    let bytes = atom.write_with_config(Vec::new(), config).expect("writing Atom to memory");
+    normalise_xml(bytes)
+}
+
+/// One `<entry>`; `feed_date` stands in for `updated` on undated items.
+fn entry(article: &Article, feed_date: DateTime<FixedOffset>) -> Entry {
+    let mut links = Vec::new();
+    if let Some(link) = &article.link {
+        links.push(Link { href: owned(link), rel: "alternate".to_owned(), ..Link::default() });
+    }
+    if let Some(enclosure) = &article.enclosure {
+        links.push(Link {
+            href: owned(&enclosure.url),
+            rel: "enclosure".to_owned(),
+            mime_type: Some(owned(&enclosure.mime_type)).filter(|m| !m.trim().is_empty()),
+            // A zero length means "unknown"; `length` is only a hint anyway.
+            length: (enclosure.length > 0).then(|| enclosure.length.to_string()),
+            ..Link::default()
+        });
+    }
+    Entry {
+        title: Text::plain(owned(&article.title)),
+        id: owned(&article.id),
+        updated: article.last_modified().unwrap_or(feed_date),
+        authors: article.authors.iter().map(|a| person(a)).collect(),
+        categories: article
+            .categories
+            .iter()
+            .map(|c| Category { term: owned(c), ..Category::default() })
+            .collect(),
+        links,
+        published: article.published,
+        summary: Some(Text::plain(owned(&article.snippet))),
+        content: match (&article.content, &article.link) {
+            (Some(html), _) => Some(Content {
+                value: Some(owned(html)),
+                content_type: Some("html".to_owned()),
+                ..Content::default()
+            }),
+            // RFC 4287 4.1.1.1: an entry with no content MUST have an
+            // alternate link; without either, the text itself is the content.
+            (None, None) => Some(Content {
+                value: Some(owned(&article.snippet)),
+                content_type: Some("text".to_owned()),
+                ..Content::default()
+            }),
+            (None, Some(_)) => None,
+        },
+        ..Entry::default()
+    }
+}
+
+/// An author with just a name.
+fn person(name: &str) -> Person {
+    Person { name: owned(name), ..Person::default() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::emit::fixtures::sample_feed;
+
+    fn text(feed: &ChannelFeed, site: &Site) -> String {
+        String::from_utf8(render(feed, site)).expect("utf-8")
+    }
+
+    #[test]
+    fn snapshot() {
+        let (feed, site) = sample_feed();
+        insta::assert_snapshot!(text(&feed, &site));
+    }
+
+    #[test]
+    fn empty_channel_snapshot() {
+        let (mut feed, mut site) = sample_feed();
+        feed.items.clear();
+        feed.channel.description = None;
+        site.description = None;
+        site.author = None;
+        insta::assert_snapshot!(text(&feed, &site));
+    }
+
+    #[test]
+    fn parses_back() {
+        let (feed, site) = sample_feed();
+        let parsed = feed_rs::parser::parse(&render(&feed, &site)[..]).expect("valid Atom");
+        assert_eq!(parsed.id, "https://example.com/feeds/world/");
+        assert_eq!(parsed.title.map(|t| t.content).as_deref(), Some("World"));
+        assert_eq!(
+            parsed.updated.map(|d| d.to_rfc3339()).as_deref(),
+            Some("2025-02-12T10:00:35+00:00")
+        );
+        assert_eq!(parsed.entries.len(), feed.items.len());
+        for (entry, article) in parsed.entries.iter().zip(&feed.items) {
+            assert_eq!(entry.id, article.id);
+            assert_eq!(
+                entry.title.as_ref().map(|t| t.content.as_str()),
+                Some(article.title.as_str())
+            );
+            let alternate = entry.links.iter().find(|l| l.rel.as_deref() == Some("alternate"));
+            assert_eq!(alternate.map(|l| l.href.as_str()), article.link.as_deref());
+            assert_eq!(
+                entry.summary.as_ref().map(|s| s.content.as_str()),
+                Some(article.snippet.as_str())
+            );
+            assert_eq!(
+                entry.published.map(|d| d.timestamp()),
+                article.published.map(|d| d.timestamp())
+            );
+            let expected_content = match (&article.content, &article.link) {
+                (Some(html), _) => Some(html.as_str()),
+                (None, None) => Some(article.snippet.as_str()),
+                (None, Some(_)) => None,
+            };
+            assert_eq!(entry.content.as_ref().and_then(|c| c.body.as_deref()), expected_content);
+        }
+        // The undated entry falls back to the feed date for `updated`.
+        assert_eq!(parsed.entries[2].updated, parsed.updated);
+        let english = &parsed.entries[1];
+        assert_eq!(
+            english.updated.map(|d| d.to_rfc3339()).as_deref(),
+            Some("2025-02-11T17:00:00+00:00")
+        );
+        let authors: Vec<_> = english.authors.iter().map(|a| a.name.as_deref()).collect();
+        assert_eq!(authors, [Some("Ada Lovelace"), Some("Grace Hopper")]);
+    }
+
+    #[test]
+    fn dates_keep_their_offset() {
+        let (feed, site) = sample_feed();
+        let xml = text(&feed, &site);
+        assert!(xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<feed "));
+        assert!(xml.contains("<published>2025-02-12T18:00:35+08:00</published>"));
+        assert!(xml.contains("<updated>2025-02-11T12:00:00-05:00</updated>"));
+    }
+
+    #[test]
+    fn content_is_escaped_text() {
+        let (mut feed, site) = sample_feed();
+        feed.items[0].content = Some("<p>a]]>b &amp; c</p>".to_owned());
+        let bytes = render(&feed, &site);
+        let parsed = feed_rs::parser::parse(&bytes[..]).expect("well-formed");
+        assert_eq!(
+            parsed.entries[0].content.as_ref().and_then(|c| c.body.as_deref()),
+            Some("<p>a]]>b &amp; c</p>")
+        );
+    }
+}

@@ -1,0 +1,319 @@
+//! Renders finished channels into bytes: one feed per format (RSS 2.0, Atom
+//! 1.0, JSON Feed 1.1), the human pages (a channel page and the site index)
+//! and an OPML list of every feed.
+//!
+//! Each format lives in its own module and this one only dispatches, plus a
+//! handful of helpers every format shares (feed date, text cleaning,
+//! escaping). Emitters are pure: they never do I/O, never read the clock and
+//! never reorder or filter items (the pipeline already did), so the same input
+//! always yields the same bytes and `output` can skip unchanged files.
+
+use std::borrow::Cow;
+
+use chrono::{DateTime, FixedOffset};
+
+use crate::config::{Format, Site};
+use crate::model::ChannelFeed;
+
+mod atom;
+mod html;
+mod json;
+mod opml;
+mod rss;
+
+/// Renders one channel in one feed format.
+pub fn render_feed(format: Format, feed: &ChannelFeed, site: &Site) -> Vec<u8> {
+    // `self::` because the `rss` module shares its name with the `rss` crate.
+    match format {
+        Format::Rss => self::rss::render(feed, site),
+        Format::Atom => self::atom::render(feed, site),
+        Format::Json => self::json::render(feed, site),
+    }
+}
+
+/// The channel's human page (`<channel>/index.html`).
+pub fn render_channel_page(feed: &ChannelFeed, site: &Site) -> Vec<u8> {
+    html::render_channel_page(feed, site)
+}
+
+/// The site's front page (`index.html`) listing every channel.
+pub fn render_index(feeds: &[ChannelFeed], site: &Site) -> Vec<u8> {
+    html::render_index(feeds, site)
+}
+
+/// OPML 2.0 listing every channel feed (`feeds.opml`).
+pub fn render_opml(feeds: &[ChannelFeed], site: &Site) -> Vec<u8> {
+    opml::render(feeds, site)
+}
+
+/// Name written in every `generator` field.
+const GENERATOR: &str = "feedwright";
+
+/// Version written next to [`GENERATOR`].
+const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The XML declaration every XML output starts with. The crates write their
+/// own (`utf-8` lower-case, or none at all); we normalise to one spelling.
+const XML_DECLARATION: &str = r#"<?xml version="1.0" encoding="UTF-8"?>"#;
+
+/// The feed-level date: the newest item date, or the Unix epoch when no item
+/// is dated. Never the wall clock, so that output bytes stay reproducible.
+fn feed_date(feed: &ChannelFeed) -> DateTime<FixedOffset> {
+    feed.updated().unwrap_or_else(|| DateTime::UNIX_EPOCH.fixed_offset())
+}
+
+/// The channel's description, else the site's.
+fn description<'a>(feed: &'a ChannelFeed, site: &'a Site) -> Option<&'a str> {
+    let given = |d: &&str| !d.trim().is_empty();
+    feed.channel.description.as_deref().filter(given).or(site.description.as_deref().filter(given))
+}
+
+/// The channel's language, else the site's.
+fn language<'a>(feed: &'a ChannelFeed, site: &'a Site) -> Option<&'a str> {
+    let given = |l: &&str| !l.trim().is_empty();
+    feed.channel.language.as_deref().filter(given).or(site.language.as_deref().filter(given))
+}
+
+/// The feed-level author name: the configured author, else the site title.
+fn feed_author(site: &Site) -> &str {
+    site.author.as_deref().filter(|a| !a.trim().is_empty()).unwrap_or(&site.title)
+}
+
+/// Whether `c` may appear in an XML 1.0 document. Rust `char`s are never
+/// surrogates, so only the C0 controls (bar tab, LF, CR) and the two
+/// non-characters U+FFFE/U+FFFF are left to exclude.
+fn is_xml_char(c: char) -> bool {
+    !matches!(c, '\0'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}')
+}
+
+/// Drops characters XML cannot carry at all (not even escaped). Applied to
+/// every string we write, in every format, so all outputs agree on the text.
+fn clean(s: &str) -> Cow<'_, str> {
+    if s.chars().all(is_xml_char) {
+        Cow::Borrowed(s)
+    } else {
+        Cow::Owned(s.chars().filter(|&c| is_xml_char(c)).collect())
+    }
+}
+
+/// [`clean`] into an owned `String`, for the crates' data structures.
+fn owned(s: &str) -> String {
+    clean(s).into_owned()
+}
+
+/// Cleans and escapes text for HTML or XML, in content and in quoted
+/// attribute values alike: the one escaping helper for hand-written markup.
+fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars().filter(|&c| is_xml_char(c)) {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Whether `s` is an absolute http(s) URL, the only kind allowed in an
+/// `href` (keeps `javascript:` and friends out of our pages).
+fn is_http_url(s: &str) -> bool {
+    url::Url::parse(s).is_ok_and(|u| matches!(u.scheme(), "http" | "https"))
+}
+
+/// Replaces whatever XML declaration a crate wrote with [`XML_DECLARATION`]
+/// and makes sure the document ends with one newline.
+fn normalise_xml(bytes: Vec<u8>) -> Vec<u8> {
+    let text = String::from_utf8(bytes).expect("the XML writers only emit UTF-8");
+    let body = match text.strip_prefix("<?xml") {
+        Some(rest) => rest.split_once("?>").map_or(rest, |(_, after)| after),
+        None => &text,
+    };
+    let body = body.trim_start_matches(['\r', '\n']).trim_end();
+    let mut out = String::with_capacity(XML_DECLARATION.len() + body.len() + 2);
+    out.push_str(XML_DECLARATION);
+    out.push('\n');
+    out.push_str(body);
+    out.push('\n');
+    out.into_bytes()
+}
+
+/// Shared fixtures for the emitters' tests.
+#[cfg(test)]
+pub(crate) mod fixtures {
+    use std::path::PathBuf;
+
+    use chrono::DateTime;
+    use url::Url;
+
+    use crate::config::{Channel, ChannelId, Format, Site};
+    use crate::model::{Article, ChannelFeed, Enclosure, Origin};
+
+    fn date(s: &str) -> chrono::DateTime<chrono::FixedOffset> {
+        DateTime::parse_from_rfc3339(s).expect("fixture date")
+    }
+
+    /// The test site: all three formats, English, with an author.
+    pub(crate) fn sample_site() -> Site {
+        Site {
+            title: "Feedwright Daily".to_owned(),
+            link: Url::parse("https://example.com/feeds/").expect("fixture url"),
+            description: Some("Reading worth your time".to_owned()),
+            language: Some("en".to_owned()),
+            timezone: chrono_tz::UTC,
+            output: PathBuf::from("output"),
+            formats: Format::ALL.to_vec(),
+            summary_length: 200,
+            ellipsis: "…".to_owned(),
+            items_per_channel: 50,
+            author: Some("Feedwright Desk".to_owned()),
+        }
+    }
+
+    /// A channel under the test site, optionally below a parent.
+    pub(crate) fn channel(id: &str, title: &str, parent: Option<&str>) -> Channel {
+        Channel {
+            id: ChannelId::new(id).expect("fixture id"),
+            title: title.to_owned(),
+            description: Some(format!("{title} news & analysis")),
+            link: Url::parse(&format!("https://example.com/feeds/{id}/")).expect("fixture url"),
+            language: None,
+            parent: parent.map(|p| ChannelId::new(p).expect("fixture id")),
+            aliases: Vec::new(),
+            items_per_channel: 50,
+            summary_length: 200,
+        }
+    }
+
+    /// Three items, newest first: a Chinese one dated +08:00, an English one
+    /// with categories, an enclosure, two authors and `&`/`<` in its title,
+    /// and an undated one without a link.
+    pub(crate) fn sample_items() -> Vec<Article> {
+        let chinese_link = "https://example.cn/news/2025/0212.html";
+        vec![
+            Article {
+                id: chinese_link.to_owned(),
+                title: "上海发布新一轮城市更新计划".to_owned(),
+                link: Some(chinese_link.to_owned()),
+                channel: Some("world".to_owned()),
+                published: Some(date("2025-02-12T18:00:35+08:00")),
+                authors: vec!["新华社记者".to_owned()],
+                source: Some("新华社".to_owned()),
+                content: Some("<p>上海市政府周三公布了新一轮城市更新计划。</p>".to_owned()),
+                categories: vec!["城市".to_owned()],
+                snippet: "上海市政府周三公布了新一轮城市更新计划。".to_owned(),
+                origin: Origin { source: "cn".to_owned(), location: "cn.jsonl:1".to_owned() },
+                ..Article::default()
+            },
+            Article {
+                key: Some("markets".to_owned()),
+                id: "tag:example.com,2025:world/markets".to_owned(),
+                title: "Markets & bonds: yields <5% again".to_owned(),
+                link: Some("https://example.com/articles/markets".to_owned()),
+                channel: Some("world".to_owned()),
+                published: Some(date("2025-02-11T09:30:00-05:00")),
+                updated: Some(date("2025-02-11T12:00:00-05:00")),
+                authors: vec!["Ada Lovelace".to_owned(), "Grace Hopper".to_owned()],
+                content: Some("<p>Yields fell <em>again</em>.</p>".to_owned()),
+                categories: vec!["Markets".to_owned(), "Bonds & Rates".to_owned()],
+                image: Some("https://example.com/img/markets.jpg".to_owned()),
+                enclosure: Some(Enclosure {
+                    url: "https://example.com/audio/markets.mp3".to_owned(),
+                    mime_type: "audio/mpeg".to_owned(),
+                    length: 1_234_567,
+                }),
+                snippet: "Yields fell again as traders priced in cuts.".to_owned(),
+                origin: Origin { source: "en".to_owned(), location: "en.json[0]".to_owned() },
+                ..Article::default()
+            },
+            Article {
+                key: Some("reading-list".to_owned()),
+                id: "tag:example.com,2025:world/reading-list".to_owned(),
+                title: "Reading list".to_owned(),
+                channel: Some("world".to_owned()),
+                snippet: "Books we liked this month.".to_owned(),
+                origin: Origin { source: "en".to_owned(), location: "en.json[1]".to_owned() },
+                ..Article::default()
+            },
+        ]
+    }
+
+    /// The `world` channel (below `news`) with [`sample_items`], and the site.
+    pub(crate) fn sample_feed() -> (ChannelFeed, Site) {
+        let feed = ChannelFeed {
+            channel: channel("world", "World", Some("news")),
+            ancestors: vec![channel("news", "News", None)],
+            items: sample_items(),
+        };
+        (feed, sample_site())
+    }
+
+    /// The `news` parent with no items and the `world` child, in that order.
+    pub(crate) fn sample_feeds() -> (Vec<ChannelFeed>, Site) {
+        let (world, site) = sample_feed();
+        let news = ChannelFeed {
+            channel: channel("news", "News", None),
+            ancestors: Vec::new(),
+            items: vec![],
+        };
+        (vec![news, world], site)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clean_drops_only_forbidden_chars() {
+        assert_eq!(clean("a\u{1}b\tc\n\u{fffe}d\u{7f}"), "ab\tc\nd\u{7f}");
+        assert!(matches!(clean("plain 中文"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn escape_covers_all_five() {
+        assert_eq!(
+            escape(r#"<a href="x">&'</a>"#),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;&lt;/a&gt;"
+        );
+    }
+
+    #[test]
+    fn only_http_urls_count() {
+        assert!(is_http_url("https://example.com/a"));
+        assert!(is_http_url("http://example.com/"));
+        assert!(!is_http_url("javascript:alert(1)"));
+        assert!(!is_http_url("/relative"));
+        assert!(!is_http_url("ftp://example.com/"));
+    }
+
+    #[test]
+    fn empty_feed_is_dated_at_epoch() {
+        let (mut feed, _) = fixtures::sample_feed();
+        feed.items.retain(|i| i.date().is_none());
+        assert_eq!(feed_date(&feed).to_rfc3339(), "1970-01-01T00:00:00+00:00");
+    }
+
+    #[test]
+    fn declaration_is_normalised() {
+        let out = normalise_xml(b"<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<a/>".to_vec());
+        assert_eq!(out, b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<a/>\n");
+        let out = normalise_xml(b"<a/>".to_vec());
+        assert_eq!(out, b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<a/>\n");
+    }
+
+    #[test]
+    fn every_format_is_deterministic() {
+        let (feed, site) = fixtures::sample_feed();
+        for format in Format::ALL {
+            assert_eq!(render_feed(format, &feed, &site), render_feed(format, &feed, &site));
+        }
+        let (feeds, site) = fixtures::sample_feeds();
+        assert_eq!(render_channel_page(&feeds[1], &site), render_channel_page(&feeds[1], &site));
+        assert_eq!(render_index(&feeds, &site), render_index(&feeds, &site));
+        assert_eq!(render_opml(&feeds, &site), render_opml(&feeds, &site));
+    }
+}

@@ -1,0 +1,213 @@
+//! RSS 2.0 (`rss.xml`): builds an `rss::Channel` from a finished channel and
+//! lets the `rss` crate write it, pretty-printed.
+//!
+//! Mapping: item `description` is the plain snippet, `content:encoded` the
+//! sanitised HTML, one `dc:creator` per author (RSS `author` wants an e-mail
+//! address), `source` names the publisher. Namespaces (`atom`, `content`,
+//! `dc`) are declared only when used, in a fixed order. This module must not
+//! sort, filter or re-date items, and must not read the clock.
+
+use ::rss::extension::atom::{AtomExtension, Link};
+use ::rss::extension::dublincore::DublinCoreExtension;
+use ::rss::{Category, Channel, Enclosure, Guid, Item, Source};
+
+use super::{GENERATOR, VERSION, clean, description, feed_date, language, normalise_xml, owned};
+use crate::config::{Format, Site};
+use crate::model::{Article, ChannelFeed};
+
+/// Media type used when an enclosure comes without one (RSS requires `type`).
+const FALLBACK_MIME: &str = "application/octet-stream";
+
+/// Renders `feed` as an RSS 2.0 document.
+pub(super) fn render(feed: &ChannelFeed, site: &Site) -> Vec<u8> {
+    let date = feed_date(feed).to_rfc2822();
+    let channel = &feed.channel;
+    let rss = Channel {
+        title: owned(&channel.title),
+        link: owned(channel.link.as_str()),
+        // RSS requires a non-empty description: fall back to the title.
+        description: owned(description(feed, site).unwrap_or(&channel.title)),
+        language: language(feed, site).map(owned),
+        pub_date: Some(date.clone()),
+        last_build_date: Some(date),
+        generator: Some(format!("{GENERATOR} {VERSION}")),
+        atom_ext: Some(AtomExtension {
+            links: vec![Link {
+                href: site.feed_url(&channel.id, Format::Rss).into(),
+                rel: "self".to_owned(),
+                mime_type: Some(Format::Rss.media_type().to_owned()),
+                ..Link::default()
+            }],
+        }),
+        items: feed.items.iter().map(|article| item(article, feed)).collect(),
+        ..Channel::default()
+    };
+    // Writing into a Vec cannot fail: quick-xml only reports I/O errors here.
+    let bytes = rss.pretty_write_to(Vec::new(), b' ', 2).expect("writing RSS to memory");
+    normalise_xml(bytes)
+}
+
+/// One `<item>`.
+fn item(article: &Article, feed: &ChannelFeed) -> Item {
+    let link = article.link.as_deref().map(owned);
+    let id = owned(&article.id);
+    // `isPermaLink` may only claim the id is a URL readers can open when it
+    // is literally the item's link; tag: URIs and the like are opaque.
+    let permalink = article.link.as_deref() == Some(article.id.as_str());
+    let dublin_core = (!article.authors.is_empty()).then(|| DublinCoreExtension {
+        creators: article.authors.iter().map(|a| owned(a)).collect(),
+        ..DublinCoreExtension::default()
+    });
+    let source = article.source.as_deref().map(|publisher| Source {
+        // `source@url` is required; the channel link stands in for items
+        // without a link of their own.
+        url: link.clone().unwrap_or_else(|| owned(feed.channel.link.as_str())),
+        title: Some(owned(publisher)),
+    });
+    let enclosure = article.enclosure.as_ref().map(|e| Enclosure {
+        url: owned(&e.url),
+        length: e.length.to_string(),
+        mime_type: if e.mime_type.trim().is_empty() {
+            FALLBACK_MIME.to_owned()
+        } else {
+            owned(&e.mime_type)
+        },
+    });
+    Item {
+        title: Some(owned(&article.title)),
+        link,
+        description: Some(owned(&article.snippet)),
+        categories: article
+            .categories
+            .iter()
+            .map(|c| Category { name: owned(c), domain: None })
+            .collect(),
+        enclosure,
+        guid: Some(Guid { value: id, permalink }),
+        pub_date: article.date().map(|d| d.to_rfc2822()),
+        source,
+        content: article.content.as_deref().map(|c| clean(c).into_owned()),
+        dublin_core_ext: dublin_core,
+        ..Item::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::emit::fixtures::sample_feed;
+
+    fn text(feed: &ChannelFeed, site: &Site) -> String {
+        String::from_utf8(render(feed, site)).expect("utf-8")
+    }
+
+    #[test]
+    fn snapshot() {
+        let (feed, site) = sample_feed();
+        insta::assert_snapshot!(text(&feed, &site));
+    }
+
+    #[test]
+    fn empty_channel_snapshot() {
+        let (mut feed, site) = sample_feed();
+        feed.items.clear();
+        feed.channel.description = None;
+        insta::assert_snapshot!(text(&feed, &site));
+    }
+
+    #[test]
+    fn parses_back() {
+        let (feed, site) = sample_feed();
+        let parsed = feed_rs::parser::parse(&render(&feed, &site)[..]).expect("valid RSS");
+        assert_eq!(parsed.title.map(|t| t.content).as_deref(), Some("World"));
+        assert_eq!(parsed.entries.len(), feed.items.len());
+        for (entry, article) in parsed.entries.iter().zip(&feed.items) {
+            assert_eq!(entry.id, article.id);
+            assert_eq!(
+                entry.title.as_ref().map(|t| t.content.as_str()),
+                Some(article.title.as_str())
+            );
+            assert_eq!(
+                entry.links.first().map(|l| l.href.as_str()),
+                article.link.as_deref(),
+                "{}",
+                article.title
+            );
+            assert_eq!(
+                entry.summary.as_ref().map(|s| s.content.as_str()),
+                Some(article.snippet.as_str())
+            );
+            assert_eq!(
+                entry.published.map(|d| d.timestamp()),
+                article.date().map(|d| d.timestamp())
+            );
+            assert_eq!(
+                entry.content.as_ref().and_then(|c| c.body.as_deref()),
+                article.content.as_deref()
+            );
+        }
+        let english = &parsed.entries[1];
+        let authors: Vec<_> = english.authors.iter().map(|a| a.name.as_deref()).collect();
+        assert_eq!(authors, [Some("Ada Lovelace"), Some("Grace Hopper")]);
+        let terms: Vec<_> = english.categories.iter().map(|c| c.term.as_str()).collect();
+        assert_eq!(terms, ["Markets", "Bonds & Rates"]);
+    }
+
+    #[test]
+    fn header_and_guids() {
+        let (feed, site) = sample_feed();
+        let xml = text(&feed, &site);
+        assert!(
+            xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\"")
+        );
+        assert!(xml.ends_with("</rss>\n"));
+        assert!(xml.contains(
+            r#"<atom:link href="https://example.com/feeds/world/rss.xml" rel="self" type="application/rss+xml"/>"#
+        ));
+        // The Chinese item's id is its link; the others' are tag: URIs.
+        assert!(xml.contains("<guid>https://example.cn/news/2025/0212.html</guid>"));
+        assert!(
+            xml.contains(r#"<guid isPermaLink="false">tag:example.com,2025:world/markets</guid>"#)
+        );
+        assert!(xml.contains("<pubDate>Wed, 12 Feb 2025 18:00:35 +0800</pubDate>"));
+        assert!(
+            xml.contains(r#"<source url="https://example.cn/news/2025/0212.html">新华社</source>"#)
+        );
+    }
+
+    #[test]
+    fn namespaces_only_when_used() {
+        let (mut feed, site) = sample_feed();
+        for item in &mut feed.items {
+            item.content = None;
+            item.authors.clear();
+        }
+        let xml = text(&feed, &site);
+        assert!(!xml.contains("xmlns:content") && !xml.contains("xmlns:dc"));
+        assert!(xml.contains(r#"xmlns:atom="http://www.w3.org/2005/Atom""#));
+    }
+
+    #[test]
+    fn cdata_terminator_in_content_stays_well_formed() {
+        let (mut feed, site) = sample_feed();
+        feed.items[0].content = Some("<p>a]]>b</p><![CDATA[x]]>".to_owned());
+        feed.items[0].snippet = "tricky ]]> snippet".to_owned();
+        let parsed = feed_rs::parser::parse(&render(&feed, &site)[..]).expect("well-formed");
+        let entry = &parsed.entries[0];
+        assert_eq!(
+            entry.content.as_ref().and_then(|c| c.body.as_deref()),
+            Some("<p>a]]>b</p><![CDATA[x]]>")
+        );
+        assert_eq!(entry.summary.as_ref().map(|s| s.content.as_str()), Some("tricky ]]> snippet"));
+    }
+
+    #[test]
+    fn forbidden_chars_are_stripped() {
+        let (mut feed, site) = sample_feed();
+        feed.items[0].title = "bell\u{7}ed".to_owned();
+        let bytes = render(&feed, &site);
+        assert!(!bytes.contains(&7));
+        let parsed = feed_rs::parser::parse(&bytes[..]).expect("well-formed");
+        assert_eq!(parsed.entries[0].title.as_ref().map(|t| t.content.as_str()), Some("belled"));
+    }
+}

@@ -1,0 +1,32 @@
+//! feedwright turns article records into channel feeds: RSS 2.0, Atom 1.0 and
+//! JSON Feed files, plus HTML pages and an OPML list, written into `output/`.
+//!
+//! # Layout
+//!
+//! Data flows one way, and the modules are listed in that order:
+//!
+//! - [`config`]: `feeds.toml` → validated [`config::Config`] (site, channels, sources).
+//! - [`model`]: the one normalised record, [`model::Article`], and [`model::ChannelFeed`].
+//! - [`dates`]: the date formats records may use, read in the right timezone.
+//! - [`sources`]: collect records from each configured source (one module per kind).
+//! - [`text`]: plain text and related-reading snippets from HTML or text.
+//! - [`sanitize`]: safe content HTML with absolute URLs.
+//! - [`pipeline`]: resolve channels, dedupe, sort, limit, aggregate parents, summarise.
+//! - [`emit`]: render a channel in each format (one module per format) and the site pages.
+//! - [`output`]: atomic, change-only writes under the output directory; stale-file removal.
+//! - [`app`]: one `build` or `check` run, top to bottom, returning a [`app::Report`].
+//! - [`cli`]: the command-line arguments (parsed by `main`).
+//! - [`error`]: the typed errors callers branch on.
+
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod dates;
+pub mod emit;
+pub mod error;
+pub mod model;
+pub mod output;
+pub mod pipeline;
+pub mod sanitize;
+pub mod sources;
+pub mod text;

@@ -1,0 +1,158 @@
+//! Writes files under the output directory: only when their bytes change,
+//! and atomically (temp file in the same directory, fsync, rename, directory
+//! fsync), so a crash leaves the old file or the new one, never half of one.
+//!
+//! A manifest (`.feedwright-manifest`) lists every file feedwright wrote, so
+//! files of channels removed from the config can be deleted without ever
+//! touching a file someone else put there. This module knows nothing about
+//! feeds: it takes relative paths and bytes.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::error::OutputError;
+
+/// The manifest's name inside the output directory.
+pub const MANIFEST: &str = ".feedwright-manifest";
+/// Temp files start with this, so leftovers from a crash can be recognised.
+const TEMP_PREFIX: &str = ".feedwright-tmp-";
+
+/// What a run did to the output directory.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WriteSummary {
+    pub changed: usize,
+    pub unchanged: usize,
+    pub removed: usize,
+}
+
+/// Writes one run's files.
+pub struct OutputDir {
+    root: PathBuf,
+    previous: BTreeSet<String>,
+    written: BTreeSet<String>,
+    summary: WriteSummary,
+}
+
+impl OutputDir {
+    /// Opens (creating it if needed) the output directory and removes temp
+    /// files a crashed run may have left.
+    pub fn open(root: &Path) -> Result<OutputDir, OutputError> {
+        match fs::metadata(root) {
+            Ok(m) if !m.is_dir() => {
+                return Err(OutputError::NotADirectory { path: root.to_owned() });
+            }
+            Ok(_) => {}
+            Err(_) => fs::create_dir_all(root)
+                .map_err(|e| OutputError::Write { path: root.to_owned(), source: e })?,
+        }
+        let previous = fs::read_to_string(root.join(MANIFEST))
+            .map(|s| s.lines().filter(|l| is_safe_relative(l)).map(str::to_owned).collect())
+            .unwrap_or_default();
+        let out = OutputDir {
+            root: root.to_owned(),
+            previous,
+            written: BTreeSet::new(),
+            summary: WriteSummary::default(),
+        };
+        out.remove_stale_temp_files();
+        Ok(out)
+    }
+
+    /// Writes `bytes` to `relative` (e.g. `world/rss.xml`) unless the file
+    /// already holds exactly these bytes. Returns whether it changed.
+    pub fn write(&mut self, relative: &str, bytes: &[u8]) -> Result<bool, OutputError> {
+        debug_assert!(is_safe_relative(relative), "unsafe output path {relative}");
+        let path = self.root.join(relative);
+        self.written.insert(relative.to_owned());
+        if fs::read(&path).is_ok_and(|old| old == bytes) {
+            self.summary.unchanged += 1;
+            return Ok(false);
+        }
+        write_atomic(&path, bytes)?;
+        self.summary.changed += 1;
+        Ok(true)
+    }
+
+    /// Removes files the previous run wrote and this one did not, then
+    /// records this run's files in the manifest.
+    pub fn finish(mut self) -> Result<WriteSummary, OutputError> {
+        for stale in self.previous.difference(&self.written) {
+            let path = self.root.join(stale);
+            match fs::remove_file(&path) {
+                Ok(()) => self.summary.removed += 1,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(OutputError::Remove { path, source: e }),
+            }
+            // Only empty directories go; anything a user added keeps its directory.
+            if let Some(dir) = path.parent().filter(|d| *d != self.root) {
+                let _ = fs::remove_dir(dir);
+            }
+        }
+        let mut manifest = String::new();
+        for f in &self.written {
+            manifest.push_str(f);
+            manifest.push('\n');
+        }
+        let path = self.root.join(MANIFEST);
+        if fs::read_to_string(&path).ok().as_deref() != Some(manifest.as_str()) {
+            write_atomic(&path, manifest.as_bytes())?;
+        }
+        Ok(self.summary)
+    }
+
+    fn remove_stale_temp_files(&self) {
+        let mut dirs = vec![self.root.clone()];
+        if let Ok(entries) = fs::read_dir(&self.root) {
+            dirs.extend(entries.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.is_dir()));
+        }
+        for dir in dirs {
+            let Ok(entries) = fs::read_dir(&dir) else { continue };
+            for e in entries.filter_map(Result::ok) {
+                if e.file_name().to_string_lossy().starts_with(TEMP_PREFIX) {
+                    let _ = fs::remove_file(e.path());
+                }
+            }
+        }
+    }
+}
+
+/// A manifest line we are willing to delete: relative, no `..`, no root.
+fn is_safe_relative(p: &str) -> bool {
+    !p.is_empty()
+        && !p.starts_with('/')
+        && !p.contains('\\')
+        && p.split('/').all(|c| !c.is_empty() && c != "." && c != "..")
+}
+
+/// Writes a file atomically: a temp file beside it (created exclusively, so
+/// a planted symlink is never followed), fsync, rename over the target, then
+/// fsync the directory so the rename itself survives a crash.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
+    let err = |e: std::io::Error| OutputError::Write { path: path.to_owned(), source: e };
+    let dir = path.parent().unwrap_or(Path::new("."));
+    fs::create_dir_all(dir).map_err(err)?;
+    let mut tmp = tempfile::Builder::new().prefix(TEMP_PREFIX).tempfile_in(dir).map_err(err)?;
+    tmp.write_all(bytes).map_err(err)?;
+    tmp.as_file().sync_all().map_err(err)?;
+    set_readable(tmp.as_file()).map_err(err)?;
+    // On failure the temp file is dropped and removed; the old file stays.
+    tmp.persist(path).map_err(|e| err(e.error))?;
+    if let Ok(d) = fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+/// Temp files are created 0600; published feeds must be world-readable.
+#[cfg(unix)]
+fn set_readable(f: &fs::File) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    f.set_permissions(fs::Permissions::from_mode(0o644))
+}
+
+#[cfg(not(unix))]
+fn set_readable(_: &fs::File) -> std::io::Result<()> {
+    Ok(())
+}

@@ -1,0 +1,104 @@
+//! Collects article records from the configured sources.
+//!
+//! Each source kind is its own module; `collect` dispatches on the kind with
+//! a `match`, so adding a kind touches one file plus its arm here. Sources
+//! stream: every record is handed to a callback as soon as it is read, so
+//! memory does not grow with the number of records. A source never aborts the
+//! run: bad records and unreadable files become [`Problem`]s in the returned
+//! [`SourceReport`], and the caller carries on with the next source.
+
+pub mod records;
+
+use std::fmt;
+use std::path::Path;
+
+use crate::config::{Source, SourceKind};
+use crate::model::Article;
+
+/// How bad a problem is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    /// The record (or file, or source) was skipped.
+    Skipped,
+    /// Something was dropped or assumed, but the record was kept.
+    Warning,
+    /// Worth knowing, not wrong (only `check` reports these).
+    Note,
+}
+
+/// One problem with a record, file or source, in the words a user can act on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub severity: Severity,
+    /// `file:line`, `file[index]`, or the file path.
+    pub location: String,
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.location, self.message)
+    }
+}
+
+/// At most this many problems are kept per source; the rest are counted,
+/// so a file of a million bad lines cannot fill memory with messages.
+pub const MAX_PROBLEMS_KEPT: usize = 200;
+
+/// What one source produced, besides its records.
+#[derive(Debug, Clone, Default)]
+pub struct SourceReport {
+    pub id: String,
+    /// Records handed on.
+    pub read: usize,
+    /// Records skipped because they were bad.
+    pub skipped: usize,
+    /// Files read (for a records source).
+    pub files: usize,
+    /// The source as a whole could not be read (no files, unreadable path).
+    pub failed: Option<String>,
+    /// Problems, at most [`MAX_PROBLEMS_KEPT`].
+    pub problems: Vec<Problem>,
+    /// Problems not kept in `problems`.
+    pub problems_dropped: usize,
+}
+
+impl SourceReport {
+    /// An empty report for source `id`.
+    pub fn new(id: &str) -> SourceReport {
+        SourceReport { id: id.to_owned(), ..SourceReport::default() }
+    }
+
+    /// Records a problem, counting skipped records.
+    pub fn problem(
+        &mut self,
+        severity: Severity,
+        location: impl Into<String>,
+        message: impl Into<String>,
+    ) {
+        if severity == Severity::Skipped {
+            self.skipped += 1;
+        }
+        if self.problems.len() < MAX_PROBLEMS_KEPT {
+            let (location, message) = (location.into(), message.into());
+            self.problems.push(Problem { severity, location, message });
+        } else {
+            self.problems_dropped += 1;
+        }
+    }
+
+    /// Whether anything went wrong (notes do not count).
+    pub fn has_problems(&self) -> bool {
+        self.failed.is_some()
+            || self.problems_dropped > 0
+            || self.problems.iter().any(|p| p.severity != Severity::Note)
+    }
+}
+
+/// Reads every record of `source`, handing each to `emit`. `base` is the
+/// config file's directory, used to print paths as the user wrote them.
+pub fn collect(source: &Source, base: &Path, emit: &mut dyn FnMut(Article)) -> SourceReport {
+    match &source.kind {
+        SourceKind::Records { .. } => records::collect(source, base, emit),
+    }
+}

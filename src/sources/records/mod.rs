@@ -1,0 +1,353 @@
+//! The `records` source kind: article records in local files (JSON, JSONL,
+//! CSV, TOML, Markdown with front matter).
+//!
+//! `path` may be a file, a directory (its files with a known extension, not
+//! recursive) or a glob; files are read in sorted order so runs are
+//! repeatable. Each format's reader lives in its own file and turns its rows
+//! into [`RawRecord`]s; [`Sink::record`] turns those into [`Article`]s, the
+//! same way for every format. A bad record is skipped with a problem naming
+//! `file:line` (or `file[index]`); a bad file never stops the other files.
+
+mod csv;
+mod json;
+mod jsonl;
+mod markdown;
+mod toml;
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, FixedOffset};
+use chrono_tz::Tz;
+use serde::Deserialize;
+use url::Url;
+
+use super::{Severity, SourceReport};
+use crate::config::{RecordFormat, Source, SourceKind};
+use crate::dates;
+use crate::model::{Article, Enclosure, Origin};
+use crate::text::strip_forbidden_chars;
+
+/// Whole-file formats (JSON objects, TOML, Markdown) are refused above this
+/// size; JSONL, CSV and JSON arrays stream and have no file limit.
+pub const MAX_WHOLE_FILE_BYTES: u64 = 10 * 1024 * 1024;
+
+/// One record as written in a file, before any checking. Unknown fields are
+/// ignored: record files often come from other systems with extra columns.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RawRecord {
+    pub id: Option<Scalar>,
+    pub title: Option<Scalar>,
+    #[serde(alias = "url")]
+    pub link: Option<String>,
+    pub channel: Option<String>,
+    #[serde(alias = "date")]
+    pub published: Option<Scalar>,
+    pub updated: Option<Scalar>,
+    #[serde(alias = "authors")]
+    pub author: Option<OneOrMany>,
+    pub source: Option<String>,
+    pub summary: Option<String>,
+    pub content: Option<String>,
+    #[serde(alias = "tags")]
+    pub categories: Option<OneOrMany>,
+    pub image: Option<String>,
+    pub enclosure: Option<RawEnclosure>,
+}
+
+/// A value that may be written as text or as a number (ids, unix dates).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(untagged)]
+pub enum Scalar {
+    Text(String),
+    Int(i64),
+    Float(f64),
+}
+
+impl Scalar {
+    fn into_text(self) -> String {
+        match self {
+            Scalar::Text(s) => s,
+            Scalar::Int(i) => i.to_string(),
+            Scalar::Float(f) => f.to_string(),
+        }
+    }
+}
+
+/// A field that may hold one string or a list of them.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    fn into_vec(self) -> Vec<String> {
+        match self {
+            OneOrMany::One(s) => vec![s],
+            OneOrMany::Many(v) => v,
+        }
+    }
+}
+
+/// `enclosure = { url, type, length }`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct RawEnclosure {
+    pub url: String,
+    #[serde(rename = "type", alias = "mime_type", default)]
+    pub mime_type: Option<String>,
+    #[serde(default)]
+    pub length: Option<Scalar>,
+}
+
+/// Reads a records source.
+pub fn collect(source: &Source, base: &Path, emit: &mut dyn FnMut(Article)) -> SourceReport {
+    let mut report = SourceReport::new(&source.id);
+    let SourceKind::Records { pattern, path, format } = &source.kind;
+    let files = match list_files(pattern, path, *format) {
+        Ok(files) => files,
+        Err(message) => {
+            report.failed = Some(message);
+            return report;
+        }
+    };
+    let mut sink = Sink { source, report: &mut report, emit };
+    let mut files_failed = 0;
+    for (file, format) in &files {
+        let display = display_path(file, base);
+        if let Err(message) = read_file(file, &display, *format, &mut sink) {
+            sink.report.problem(Severity::Skipped, display.clone(), message);
+            // `problem` counted the file as a skipped record; it is not one.
+            sink.report.skipped -= 1;
+            files_failed += 1;
+        }
+    }
+    report.files = files.len() - files_failed;
+    if files_failed == files.len() && !files.is_empty() {
+        report.failed = Some(format!(
+            "none of the {} file(s) matching \"{pattern}\" could be read",
+            files.len()
+        ));
+    }
+    report
+}
+
+fn read_file(
+    file: &Path,
+    display: &str,
+    format: RecordFormat,
+    sink: &mut Sink,
+) -> Result<(), String> {
+    let meta = std::fs::metadata(file).map_err(|e| format!("cannot read file: {e}"))?;
+    if meta.is_dir() {
+        return Err("is a directory, expected a record file".to_owned());
+    }
+    let whole_file = matches!(format, RecordFormat::Toml | RecordFormat::Markdown);
+    if whole_file && meta.len() > MAX_WHOLE_FILE_BYTES {
+        return Err(format!(
+            "file is {} bytes, over the {MAX_WHOLE_FILE_BYTES}-byte limit for {} files; split it or use JSONL",
+            meta.len(),
+            format.name()
+        ));
+    }
+    match format {
+        RecordFormat::Json => json::read(file, display, sink),
+        RecordFormat::Jsonl => jsonl::read(file, display, sink),
+        RecordFormat::Csv => csv::read(file, display, sink),
+        RecordFormat::Toml => toml::read(file, display, sink),
+        RecordFormat::Markdown => markdown::read(file, display, sink),
+    }
+}
+
+/// Reads a whole file as UTF-8 text, naming the byte offset of bad bytes.
+fn read_text(file: &Path) -> Result<String, String> {
+    let bytes = std::fs::read(file).map_err(|e| format!("cannot read file: {e}"))?;
+    String::from_utf8(bytes).map_err(|e| {
+        format!("not valid UTF-8 at byte {}; save the file as UTF-8", e.utf8_error().valid_up_to())
+    })
+}
+
+/// The files a source reads, sorted, each with its format.
+fn list_files(
+    pattern: &str,
+    path: &Path,
+    forced: Option<RecordFormat>,
+) -> Result<Vec<(PathBuf, RecordFormat)>, String> {
+    let is_glob = pattern.contains(['*', '?', '[']);
+    let candidates: Vec<PathBuf> = if is_glob {
+        let pat = path.to_string_lossy();
+        let paths = glob::glob(&pat).map_err(|e| format!("invalid glob \"{pattern}\": {e}"))?;
+        paths.filter_map(Result::ok).filter(|p| p.is_file()).collect()
+    } else if path.is_dir() {
+        let entries = std::fs::read_dir(path)
+            .map_err(|e| format!("cannot read directory \"{pattern}\": {e}"))?;
+        let mut files: Vec<PathBuf> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
+        // Only files a format claims: READMEs and editor backups are not records.
+        files.retain(|p| p.is_file() && (forced.is_some() || format_of(p).is_some()));
+        files
+    } else if path.exists() {
+        vec![path.to_owned()]
+    } else {
+        return Err(format!("path \"{pattern}\" does not exist"));
+    };
+    let mut files = Vec::with_capacity(candidates.len());
+    for file in candidates {
+        let format = match forced.or_else(|| format_of(&file)) {
+            Some(f) => f,
+            None if is_glob => continue,
+            None => {
+                return Err(format!(
+                    "cannot tell the format of \"{pattern}\" from its extension; set format = one of {}",
+                    RecordFormat::NAMES.join(", ")
+                ));
+            }
+        };
+        files.push((file, format));
+    }
+    if files.is_empty() {
+        return Err(format!("path \"{pattern}\" matches no record files"));
+    }
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(files)
+}
+
+fn format_of(path: &Path) -> Option<RecordFormat> {
+    path.extension().and_then(|e| e.to_str()).and_then(RecordFormat::from_extension)
+}
+
+/// A path as the user wrote it: relative to the config file's directory
+/// when it is below it.
+pub fn display_path(file: &Path, base: &Path) -> String {
+    let rel = file.strip_prefix(base).unwrap_or(file);
+    rel.to_string_lossy().into_owned()
+}
+
+/// Where readers hand their records; turns them into articles or problems.
+pub struct Sink<'a> {
+    source: &'a Source,
+    report: &'a mut SourceReport,
+    emit: &'a mut dyn FnMut(Article),
+}
+
+impl Sink<'_> {
+    /// Checks one raw record and hands it on, or records why it was skipped.
+    pub fn record(&mut self, raw: RawRecord, location: String) {
+        match to_article(raw, self.source.timezone) {
+            Ok((mut article, warnings)) => {
+                for w in warnings {
+                    self.report.problem(Severity::Warning, location.clone(), w);
+                }
+                article.origin = Origin { source: self.source.id.clone(), location };
+                self.report.read += 1;
+                (self.emit)(article);
+            }
+            Err(message) => self.skip(location, message),
+        }
+    }
+
+    /// Skips a record that could not even be parsed.
+    pub fn skip(&mut self, location: String, message: impl Into<String>) {
+        self.report.problem(Severity::Skipped, location, message);
+    }
+}
+
+/// Checks a raw record. Returns the article and warnings about dropped
+/// fields, or why the record must be skipped.
+pub fn to_article(raw: RawRecord, tz: Tz) -> Result<(Article, Vec<String>), String> {
+    let mut warnings = Vec::new();
+    let title = raw.title.map(|t| single_line(&t.into_text())).unwrap_or_default();
+    if title.is_empty() {
+        return Err("record has no title; every record needs a non-empty \"title\"".to_owned());
+    }
+    let key = raw.id.map(|id| id.into_text().trim().to_owned()).filter(|id| !id.is_empty());
+    let link = match raw.link.as_deref().map(str::trim).filter(|l| !l.is_empty()) {
+        None => None,
+        Some(l) => Some(
+            http_url(l).ok_or_else(|| format!("link \"{l}\" is not an absolute http(s) URL"))?,
+        ),
+    };
+    if key.is_none() && link.is_none() {
+        return Err("record has neither \"id\" nor \"link\"; give it at least one".to_owned());
+    }
+    let published = raw.published.map(|d| date(d, tz, "published")).transpose()?;
+    let updated = raw.updated.map(|d| date(d, tz, "updated")).transpose()?;
+    let image = raw.image.as_deref().map(str::trim).filter(|s| !s.is_empty()).and_then(|s| {
+        let url = http_url(s);
+        if url.is_none() {
+            warnings.push(format!("image \"{s}\" is not an absolute http(s) URL; dropped"));
+        }
+        url
+    });
+    let enclosure = raw.enclosure.and_then(|e| match http_url(e.url.trim()) {
+        Some(url) => {
+            let length =
+                e.length.map(Scalar::into_text).and_then(|l| l.trim().parse().ok()).unwrap_or(0);
+            let mime_type = e.mime_type.map(|m| m.trim().to_owned()).filter(|m| !m.is_empty());
+            let mime_type = mime_type.unwrap_or_else(|| "application/octet-stream".to_owned());
+            Some(Enclosure { url, mime_type, length })
+        }
+        None => {
+            warnings.push(format!(
+                "enclosure url \"{}\" is not an absolute http(s) URL; dropped",
+                e.url
+            ));
+            None
+        }
+    });
+    let list = |v: Option<OneOrMany>| -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for s in v.map(OneOrMany::into_vec).unwrap_or_default() {
+            let s = single_line(&s);
+            if !s.is_empty() && !out.contains(&s) {
+                out.push(s);
+            }
+        }
+        out
+    };
+    let non_empty = |s: Option<String>| s.filter(|s| !s.trim().is_empty());
+    let article = Article {
+        key,
+        title,
+        link,
+        channel: non_empty(raw.channel).map(|c| c.trim().to_owned()),
+        published,
+        updated,
+        authors: list(raw.author),
+        source: non_empty(raw.source).map(|s| single_line(&s)),
+        summary: non_empty(raw.summary),
+        content: non_empty(raw.content),
+        categories: list(raw.categories),
+        image,
+        enclosure,
+        ..Article::default()
+    };
+    Ok((article, warnings))
+}
+
+/// Record text fields are plain text by contract (a title may well say
+/// "Why <tags> matter"), so markup is kept as written; only whitespace runs
+/// collapse and characters XML cannot carry go.
+fn single_line(s: &str) -> String {
+    let joined = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    strip_forbidden_chars(&joined).into_owned()
+}
+
+fn http_url(s: &str) -> Option<String> {
+    let url = Url::parse(s).ok()?;
+    (matches!(url.scheme(), "http" | "https") && url.host_str().is_some()).then(|| url.into())
+}
+
+fn date(value: Scalar, tz: Tz, field: &str) -> Result<DateTime<FixedOffset>, String> {
+    let parsed = match value {
+        Scalar::Int(secs) => dates::from_unix(secs),
+        Scalar::Float(secs) if secs.fract() == 0.0 && secs.abs() < 1e15 => {
+            dates::from_unix(secs as i64)
+        }
+        Scalar::Float(secs) => {
+            return Err(format!("{field}: {secs} is not a whole number of unix seconds"));
+        }
+        Scalar::Text(s) => dates::parse_date(&s, tz),
+    };
+    parsed.map_err(|e| format!("{field}: {e}"))
+}

@@ -1,0 +1,10 @@
+//! The single integration-test binary (`autotests = false`): each module
+//! drives the real `feedwright` binary on fixtures in a temp directory.
+
+// Shared harness: TestDir builder, running the binary, reading output.
+mod util;
+
+// `build` end to end: snapshots, parse-back, determinism, stale files, bad records.
+mod build;
+// `check` and exit codes for config and output errors, with exact messages.
+mod errors;
