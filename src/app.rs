@@ -9,12 +9,15 @@ use std::path::{Path, PathBuf};
 
 use std::fmt::Write as _;
 
+use rayon::prelude::*;
+use std::time::{Duration, Instant};
+
 use crate::config::{ChannelId, Config, Site, Source};
 use crate::emit;
 use crate::error::OutputError;
 use crate::model::ChannelFeed;
 use crate::output::{OutputDir, WriteSummary};
-use crate::pipeline::Collector;
+use crate::pipeline::{Collector, StageTimes};
 use crate::sources::{self, Severity, SourceReport};
 
 /// Options for `build`.
@@ -41,6 +44,37 @@ pub struct Report {
     pub strict_failed: bool,
     /// The config had no channels: nothing to do.
     pub empty_config: bool,
+    /// How long each phase took.
+    pub timings: Timings,
+}
+
+/// Wall time per phase, and CPU time of the per-item steps.
+#[derive(Debug, Clone, Default)]
+pub struct Timings {
+    /// Reading and parsing records, placing them in channel buffers.
+    pub read: Duration,
+    /// Dedupe, sort, limit, snippets and sanitising (wall time).
+    pub pipeline: Duration,
+    /// Snippets and sanitising, CPU time summed over threads.
+    pub stages: StageTimes,
+    /// Rendering every format and writing files.
+    pub write: Duration,
+}
+
+impl Timings {
+    /// A one-line-per-phase report for `--timings`.
+    pub fn render(&self) -> String {
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        format!(
+            "timings: read+parse {:.0} ms; pipeline {:.0} ms (summarise {:.0} ms + sanitise {:.0} ms CPU over {} items); render+write {:.0} ms\n",
+            ms(self.read),
+            ms(self.pipeline),
+            ms(self.stages.summarise),
+            ms(self.stages.sanitise),
+            self.stages.items,
+            ms(self.write)
+        )
+    }
 }
 
 impl Report {
@@ -133,14 +167,16 @@ pub fn build(config: &Config, options: &BuildOptions) -> Result<Report, OutputEr
     let Some(site) = config.site.as_ref().filter(|_| !config.channels.is_empty()) else {
         return Ok(Report { empty_config: true, ..Report::default() });
     };
-    let (feeds, sources) = collect(config, site, false);
-    let mut report = Report { channels: counts(&feeds), sources, ..Report::default() };
+    let (feeds, sources, timings) = collect(config, site, false);
+    let mut report = Report { channels: counts(&feeds), sources, timings, ..Report::default() };
     if options.strict && report.has_problems() {
         report.strict_failed = true;
         return Ok(report);
     }
     let out_dir = options.out.clone().unwrap_or_else(|| site.output.clone());
+    let start = Instant::now();
     report.files = Some(write(&out_dir, &feeds, site)?);
+    report.timings.write = start.elapsed();
     report.output = Some(out_dir);
     Ok(report)
 }
@@ -151,8 +187,8 @@ pub fn check(config: &Config) -> Report {
     let Some(site) = config.site.as_ref().filter(|_| !config.channels.is_empty()) else {
         return Report { empty_config: true, ..Report::default() };
     };
-    let (feeds, sources) = collect(config, site, true);
-    Report { channels: counts(&feeds), sources, ..Report::default() }
+    let (feeds, sources, timings) = collect(config, site, true);
+    Report { channels: counts(&feeds), sources, timings, ..Report::default() }
 }
 
 fn counts(feeds: &[ChannelFeed]) -> Vec<(ChannelId, usize)> {
@@ -160,19 +196,23 @@ fn counts(feeds: &[ChannelFeed]) -> Vec<(ChannelId, usize)> {
 }
 
 /// Collects every enabled source into the pipeline.
-fn collect(
-    config: &Config,
-    site: &Site,
-    note_undated: bool,
-) -> (Vec<ChannelFeed>, Vec<SourceReport>) {
+fn collect(config: &Config, site: &Site, note_undated: bool) -> Collected {
     let base = config.path.parent().unwrap_or(Path::new(""));
     let mut collector = Collector::new(config, site);
     let mut reports = Vec::new();
+    let start = Instant::now();
     for source in config.sources.iter().filter(|s| s.enabled) {
         reports.push(collect_one(source, base, &mut collector, note_undated));
     }
-    (collector.finish(), reports)
+    let read = start.elapsed();
+    let start = Instant::now();
+    let (feeds, stages) = collector.finish_timed();
+    let timings = Timings { read, pipeline: start.elapsed(), stages, write: Duration::ZERO };
+    (feeds, reports, timings)
 }
+
+/// Finished feeds, per-source reports, and phase timings.
+type Collected = (Vec<ChannelFeed>, Vec<SourceReport>, Timings);
 
 fn collect_one(
     source: &Source,
@@ -209,18 +249,20 @@ fn collect_one(
 
 /// Renders and writes every file of the site.
 fn write(out_dir: &Path, feeds: &[ChannelFeed], site: &Site) -> Result<WriteSummary, OutputError> {
-    let mut out = OutputDir::open(out_dir)?;
-    for feed in feeds {
+    let out = OutputDir::open(out_dir)?;
+    // Channels render and write in parallel: rendering dominates a large
+    // build, and each thread holds only one channel's bytes at a time.
+    feeds.par_iter().try_for_each(|feed| -> Result<(), OutputError> {
         for &format in &site.formats {
             let bytes = emit::render_feed(format, feed, site);
             out.write(&format!("{}/{}", feed.channel.id, format.file_name()), &bytes)?;
         }
-        out.write(
-            &format!("{}/index.html", feed.channel.id),
-            &emit::render_channel_page(feed, site),
-        )?;
-    }
+        let page = emit::render_channel_page(feed, site);
+        out.write(&format!("{}/index.html", feed.channel.id), &page)?;
+        Ok(())
+    })?;
     out.write("index.html", &emit::render_index(feeds, site))?;
     out.write("feeds.opml", &emit::render_opml(feeds, site))?;
+    out.write("style.css", emit::stylesheet())?;
     out.finish()
 }

@@ -246,10 +246,10 @@ fn parse_numeric(t: &str, tz: Tz) -> Option<Result<DateTime<FixedOffset>, DateEr
         return None;
     }
     let day = c.digits(1, 2)?;
-    if let Some(mark) = after_day {
-        if !c.eat(mark) {
-            return None;
-        }
+    if let Some(mark) = after_day
+        && !c.eat(mark)
+    {
+        return None;
     }
 
     let clock = if c.is_empty() {

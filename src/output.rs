@@ -11,6 +11,7 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use crate::error::OutputError;
 
@@ -27,10 +28,17 @@ pub struct WriteSummary {
     pub removed: usize,
 }
 
-/// Writes one run's files.
+/// Writes one run's files. `write` takes `&self` so channels can be
+/// rendered and written from several threads at once.
 pub struct OutputDir {
     root: PathBuf,
     previous: BTreeSet<String>,
+    done: Mutex<Done>,
+}
+
+/// What has been written so far.
+#[derive(Default)]
+struct Done {
     written: BTreeSet<String>,
     summary: WriteSummary,
 }
@@ -50,38 +58,40 @@ impl OutputDir {
         let previous = fs::read_to_string(root.join(MANIFEST))
             .map(|s| s.lines().filter(|l| is_safe_relative(l)).map(str::to_owned).collect())
             .unwrap_or_default();
-        let out = OutputDir {
-            root: root.to_owned(),
-            previous,
-            written: BTreeSet::new(),
-            summary: WriteSummary::default(),
-        };
+        let out = OutputDir { root: root.to_owned(), previous, done: Mutex::default() };
         out.remove_stale_temp_files();
         Ok(out)
     }
 
     /// Writes `bytes` to `relative` (e.g. `world/rss.xml`) unless the file
     /// already holds exactly these bytes. Returns whether it changed.
-    pub fn write(&mut self, relative: &str, bytes: &[u8]) -> Result<bool, OutputError> {
+    pub fn write(&self, relative: &str, bytes: &[u8]) -> Result<bool, OutputError> {
         debug_assert!(is_safe_relative(relative), "unsafe output path {relative}");
         let path = self.root.join(relative);
-        self.written.insert(relative.to_owned());
-        if fs::read(&path).is_ok_and(|old| old == bytes) {
-            self.summary.unchanged += 1;
-            return Ok(false);
+        let unchanged = fs::read(&path).is_ok_and(|old| old == bytes);
+        if !unchanged {
+            write_atomic(&path, bytes)?;
         }
-        write_atomic(&path, bytes)?;
-        self.summary.changed += 1;
-        Ok(true)
+        // Only the bookkeeping is under the lock, never the I/O.
+        let mut done = self.done.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        done.written.insert(relative.to_owned());
+        if unchanged {
+            done.summary.unchanged += 1;
+        } else {
+            done.summary.changed += 1;
+        }
+        Ok(!unchanged)
     }
 
     /// Removes files the previous run wrote and this one did not, then
     /// records this run's files in the manifest.
-    pub fn finish(mut self) -> Result<WriteSummary, OutputError> {
-        for stale in self.previous.difference(&self.written) {
+    pub fn finish(self) -> Result<WriteSummary, OutputError> {
+        let Done { written, mut summary } =
+            self.done.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+        for stale in self.previous.difference(&written) {
             let path = self.root.join(stale);
             match fs::remove_file(&path) {
-                Ok(()) => self.summary.removed += 1,
+                Ok(()) => summary.removed += 1,
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
                 Err(e) => return Err(OutputError::Remove { path, source: e }),
             }
@@ -91,7 +101,7 @@ impl OutputDir {
             }
         }
         let mut manifest = String::new();
-        for f in &self.written {
+        for f in &written {
             manifest.push_str(f);
             manifest.push('\n');
         }
@@ -99,7 +109,7 @@ impl OutputDir {
         if fs::read_to_string(&path).ok().as_deref() != Some(manifest.as_str()) {
             write_atomic(&path, manifest.as_bytes())?;
         }
-        Ok(self.summary)
+        Ok(summary)
     }
 
     fn remove_stale_temp_files(&self) {

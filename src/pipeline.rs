@@ -19,6 +19,7 @@
 use std::cmp::Ordering;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 use url::Url;
@@ -110,6 +111,12 @@ impl<'a> Collector<'a> {
     /// Finishes every channel: dedupe, sort, limit, then snippets and
     /// sanitised content. Feeds come in config order.
     pub fn finish(self) -> Vec<ChannelFeed> {
+        self.finish_timed().0
+    }
+
+    /// [`Collector::finish`], also returning the CPU time spent on snippets
+    /// and on sanitising (summed over threads), for `--timings`.
+    pub fn finish_timed(self) -> (Vec<ChannelFeed>, StageTimes) {
         let Collector { config, site, buffers, .. } = self;
         let lists: Vec<Vec<Arc<Article>>> = buffers.into_iter().map(Buffer::finish).collect();
 
@@ -129,8 +136,13 @@ impl<'a> Collector<'a> {
         let ellipsis = site.ellipsis.as_str();
         let prepared: Vec<Prepared> =
             unique.par_iter().map(|a| Prepared::new(a, &lengths, ellipsis)).collect();
+        let times = StageTimes {
+            items: prepared.len(),
+            summarise: prepared.iter().map(|p| p.times.0).sum(),
+            sanitise: prepared.iter().map(|p| p.times.1).sum(),
+        };
 
-        config
+        let feeds = config
             .channels
             .iter()
             .zip(lists)
@@ -151,8 +163,18 @@ impl<'a> Collector<'a> {
                     items,
                 }
             })
-            .collect()
+            .collect();
+        (feeds, times)
     }
+}
+
+/// CPU time of the per-item steps, summed over threads.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct StageTimes {
+    /// Distinct articles prepared.
+    pub items: usize,
+    pub summarise: Duration,
+    pub sanitise: Duration,
 }
 
 /// Per-article results of the expensive steps.
@@ -160,12 +182,16 @@ struct Prepared {
     content: Option<String>,
     /// (summary length, snippet), one per distinct configured length.
     snippets: Vec<(usize, String)>,
+    /// Time spent summarising and sanitising this article.
+    times: (Duration, Duration),
 }
 
 impl Prepared {
     fn new(a: &Article, lengths: &[usize], ellipsis: &str) -> Prepared {
+        let start = Instant::now();
         let base = a.link.as_deref().and_then(|l| Url::parse(l).ok());
         let content = a.content.as_deref().map(|c| sanitize::sanitize_html(c, base.as_ref()));
+        let sanitised = Instant::now();
         let from = a.summary.as_deref().or(a.content.as_deref()).unwrap_or("");
         let snippets = lengths
             .iter()
@@ -173,7 +199,8 @@ impl Prepared {
                 (n, text::strip_forbidden_chars(&text::summarise(from, n, ellipsis)).into_owned())
             })
             .collect();
-        Prepared { content: content.filter(|c| !c.trim().is_empty()), snippets }
+        let times = (sanitised.elapsed(), sanitised - start);
+        Prepared { content: content.filter(|c| !c.trim().is_empty()), snippets, times }
     }
 
     fn snippet(&self, length: usize) -> &str {
@@ -283,4 +310,224 @@ fn encode_tag_part(s: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use chrono::DateTime;
+
+    use super::*;
+    use crate::model::Origin;
+
+    const CONFIG: &str = r#"
+[site]
+title = "S"
+link = "https://example.org/feeds/"
+summary_length = 10
+[[channel]]
+id = "news"
+title = "News"
+items_per_channel = 3
+[[channel]]
+id = "world"
+title = "World"
+parent = "news"
+aliases = ["国际"]
+[[channel]]
+id = "tech"
+title = "Tech"
+parent = "news"
+summary_length = 5
+"#;
+
+    fn config() -> Config {
+        Config::parse(CONFIG, Path::new("feeds.toml")).unwrap()
+    }
+
+    fn article(key: &str, channel: &str, published: Option<&str>) -> Article {
+        Article {
+            key: Some(key.to_owned()),
+            title: format!("title {key}"),
+            channel: Some(channel.to_owned()),
+            published: published.map(|d| DateTime::parse_from_rfc3339(d).unwrap()),
+            summary: Some("one two three four five six".to_owned()),
+            origin: Origin { source: "s".to_owned(), location: format!("f:{key}") },
+            ..Article::default()
+        }
+    }
+
+    fn run(articles: Vec<Article>) -> Vec<(String, Vec<String>)> {
+        let config = config();
+        let site = config.site.clone().unwrap();
+        let mut c = Collector::new(&config, &site);
+        for a in articles {
+            c.push(a, None).unwrap();
+        }
+        c.finish()
+            .into_iter()
+            .map(|f| {
+                let keys = f.items.iter().map(|a| a.key.clone().unwrap_or_default()).collect();
+                (f.channel.id.to_string(), keys)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn sorts_newest_first_undated_last_ties_by_id() {
+        let feeds = run(vec![
+            article("b", "world", Some("2025-02-01T00:00:00Z")),
+            article("u", "world", None),
+            article("a", "world", Some("2025-02-01T00:00:00Z")),
+            // Same instant as "a" written with another offset.
+            article("c", "world", Some("2025-02-01T08:00:00+08:00")),
+            article("n", "world", Some("2025-03-01T00:00:00Z")),
+        ]);
+        assert_eq!(
+            feeds[1],
+            (
+                "world".to_owned(),
+                vec!["n", "a", "b", "c", "u"].into_iter().map(String::from).collect()
+            )
+        );
+    }
+
+    #[test]
+    fn parents_aggregate_descendants_within_their_own_limit() {
+        let feeds = run(vec![
+            article("w1", "world", Some("2025-02-01T00:00:00Z")),
+            article("w2", "国际", Some("2025-02-03T00:00:00Z")),
+            article("t1", "tech", Some("2025-02-02T00:00:00Z")),
+            article("t2", "Tech", Some("2025-02-04T00:00:00Z")),
+            article("n1", "news", Some("2025-01-01T00:00:00Z")),
+        ]);
+        let names: Vec<(&str, Vec<&str>)> = feeds
+            .iter()
+            .map(|(c, k)| (c.as_str(), k.iter().map(String::as_str).collect()))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("news", vec!["t2", "w2", "t1"]),
+                ("world", vec!["w2", "w1"]),
+                ("tech", vec!["t2", "t1"])
+            ]
+        );
+    }
+
+    #[test]
+    fn same_id_keeps_the_latest_updated() {
+        let mut old = article("x", "world", Some("2025-02-01T00:00:00Z"));
+        old.updated = Some(DateTime::parse_from_rfc3339("2025-02-01T00:00:00Z").unwrap());
+        old.title = "old".to_owned();
+        let mut new = old.clone();
+        new.updated = Some(DateTime::parse_from_rfc3339("2025-02-02T00:00:00Z").unwrap());
+        new.title = "new".to_owned();
+        let config = config();
+        let site = config.site.clone().unwrap();
+        for order in [[new.clone(), old.clone()], [old.clone(), new.clone()]] {
+            let mut c = Collector::new(&config, &site);
+            for a in order {
+                c.push(a, None).unwrap();
+            }
+            let feeds = c.finish();
+            let titles: Vec<&str> = feeds[1].items.iter().map(|a| a.title.as_str()).collect();
+            assert_eq!(titles, ["new"]);
+        }
+    }
+
+    #[test]
+    fn same_link_with_other_ids_collapses_and_a_tie_goes_to_the_record_read_last() {
+        let mut a = article("a", "world", Some("2025-02-01T00:00:00Z"));
+        a.link = Some("https://example.org/x".to_owned());
+        let mut b = article("b", "world", Some("2025-02-01T00:00:00Z"));
+        b.link = a.link.clone();
+        assert_eq!(run(vec![a.clone(), b.clone()])[1].1, ["b"]);
+        assert_eq!(run(vec![b, a])[1].1, ["a"]);
+    }
+
+    #[test]
+    fn buffers_stay_bounded_but_keep_the_newest() {
+        let config = config();
+        let site = config.site.clone().unwrap();
+        let mut c = Collector::new(&config, &site);
+        let mut dates = Vec::new();
+        for i in 0..10_000 {
+            let day = 1 + (i * 7919) % 28;
+            let date = format!("2025-02-{day:02}T{:02}:00:00Z", i % 24);
+            dates.push(date.clone());
+            c.push(article(&format!("k{i:05}"), "world", Some(&date)), None).unwrap();
+            assert!(c.buffers.iter().all(|b| b.items.len() <= b.limit.saturating_mul(2).max(64)));
+        }
+        let feeds = c.finish();
+        assert_eq!(feeds[0].items.len(), 3);
+        dates.sort();
+        let got: Vec<String> =
+            feeds[0].items.iter().map(|a| a.date().unwrap().to_rfc3339()).collect();
+        let want: Vec<String> =
+            dates.iter().rev().take(3).map(|d| d.replace('Z', "+00:00")).collect();
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn snippets_follow_each_channels_summary_length() {
+        let config = config();
+        let site = config.site.clone().unwrap();
+        let mut c = Collector::new(&config, &site);
+        c.push(article("t", "tech", Some("2025-02-01T00:00:00Z")), None).unwrap();
+        let feeds = c.finish();
+        // The space before "three" is outside the final 20% of 10 graphemes.
+        assert_eq!(feeds[0].items[0].snippet, "one two th...", "news: 10 graphemes");
+        assert_eq!(feeds[2].items[0].snippet, "one t...", "tech: 5 graphemes");
+    }
+
+    #[test]
+    fn unknown_channel_and_missing_default_are_explained() {
+        let config = config();
+        let site = config.site.clone().unwrap();
+        let mut c = Collector::new(&config, &site);
+        assert_eq!(
+            c.push(article("x", "sport", None), None).unwrap_err(),
+            "channel \"sport\" is not configured (channels: news, tech, world)"
+        );
+        let mut none = article("y", "", None);
+        none.channel = None;
+        assert_eq!(
+            c.push(none.clone(), None).unwrap_err(),
+            "record names no channel and its source sets no default channel"
+        );
+        let world = ChannelId::new("world").unwrap();
+        assert!(c.push(none, Some(&world)).is_ok());
+    }
+
+    #[test]
+    fn ids_are_stable_uris() {
+        let site = Url::parse("https://example.org/feeds/").unwrap();
+        let world = ChannelId::new("world").unwrap();
+        let mut a = article("rec 1/é", "world", None);
+        assert_eq!(stable_id(&a, &world, &site), "tag:example.org,2025:feeds/world/rec%201/%C3%A9");
+        a.key = Some("https://example.org/a".to_owned());
+        assert_eq!(stable_id(&a, &world, &site), "https://example.org/a");
+        a.key = None;
+        a.link = Some("https://example.org/b".to_owned());
+        assert_eq!(stable_id(&a, &world, &site), "https://example.org/b");
+    }
+
+    #[test]
+    fn content_is_sanitised_with_absolute_links() {
+        let config = config();
+        let site = config.site.clone().unwrap();
+        let mut c = Collector::new(&config, &site);
+        let mut a = article("h", "world", None);
+        a.link = Some("https://example.org/world/2025/a.html".to_owned());
+        a.content = Some(
+            r#"<p onclick="x()">Hi <a href="b.html">b</a><script>alert(1)</script></p>"#.to_owned(),
+        );
+        c.push(a, None).unwrap();
+        let feeds = c.finish();
+        let content = feeds[1].items[0].content.clone().unwrap();
+        assert!(!content.contains("script") && !content.contains("onclick"), "{content}");
+        assert!(content.contains(r#"href="https://example.org/world/2025/b.html""#), "{content}");
+    }
 }

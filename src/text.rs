@@ -134,21 +134,52 @@ pub fn plain_line(input: &str) -> String {
 /// carriage return; U+FFFE and U+FFFF) and without DEL and the C1 controls U+0080–U+009F, which
 /// XML allows but which are never intended in feed text. Borrows when nothing needs removing.
 pub fn strip_forbidden_chars(s: &str) -> Cow<'_, str> {
-    // Byte pre-scan: every forbidden character is either an ASCII control byte, or starts with
-    // 0xC2 (U+0080–U+009F) or 0xEF (U+FFFE/U+FFFF). Clean text, the common case, never decodes
-    // a single char on this path.
-    let suspicious = s.bytes().position(|b| {
-        (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0x7f || b == 0xc2 || b == 0xef
-    });
-    let Some(start) = suspicious else { return Cow::Borrowed(s) };
-    if !s[start..].chars().any(is_forbidden_char) {
-        return Cow::Borrowed(s);
-    }
+    // Byte scan for the exact encodings of forbidden characters: an ASCII control byte, C2 80-9F
+    // (U+0080-U+009F) or EF BF BE/BF (U+FFFE/U+FFFF). CJK text is full of C2/EF lead bytes
+    // (fullwidth punctuation starts with EF), so checking lead bytes alone would send most
+    // Chinese text down the slow path; this runs on every emitted string.
+    let bytes = s.as_bytes();
+    let mut from = 0;
+    let hit = loop {
+        // A table lookup per byte finds candidate lead bytes quickly; only
+        // those get the exact (multi-byte) check.
+        let Some(off) = bytes[from..].iter().position(|&b| SUSPECT[usize::from(b)]) else {
+            break None;
+        };
+        let i = from + off;
+        let forbidden = match bytes[i] {
+            0xc2 => bytes.get(i + 1).is_some_and(|n| (0x80..=0x9f).contains(n)),
+            0xef => {
+                bytes.get(i + 1) == Some(&0xbf) && matches!(bytes.get(i + 2), Some(0xbe | 0xbf))
+            }
+            _ => true,
+        };
+        if forbidden {
+            break Some(i);
+        }
+        from = i + 1;
+    };
+    let Some(start) = hit else { return Cow::Borrowed(s) };
     let mut out = String::with_capacity(s.len());
     out.push_str(&s[..start]);
     out.extend(s[start..].chars().filter(|&c| !is_forbidden_char(c)));
     Cow::Owned(out)
 }
+
+/// Bytes that may start a forbidden character: C0 controls bar tab, LF and
+/// CR; DEL; and the lead bytes of U+0080-U+009F (C2) and U+FFFE/U+FFFF (EF).
+static SUSPECT: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        t[b] = !matches!(b, 0x09 | 0x0a | 0x0d);
+        b += 1;
+    }
+    t[0x7f] = true;
+    t[0xc2] = true;
+    t[0xef] = true;
+    t
+};
 
 /// Whether `c` is removed by [`strip_forbidden_chars`].
 fn is_forbidden_char(c: char) -> bool {

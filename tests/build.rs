@@ -29,7 +29,7 @@ fn reports_items_sources_and_files() {
     let run = t.run(&["build"]);
     assert_eq!(
         run.stdout,
-        "channels:\n  news   3 items\n  world  2 items\n  tech   1 item\nsources:\n  wire  3 read, 0 skipped\nfiles: 14 changed, 0 unchanged, 0 removed in output\n"
+        "channels:\n  news   3 items\n  world  2 items\n  tech   1 item\nsources:\n  wire  3 read, 0 skipped\nfiles: 15 changed, 0 unchanged, 0 removed in output\n"
     );
 }
 
@@ -108,7 +108,7 @@ fn two_builds_give_identical_bytes_and_the_second_changes_nothing() {
     let run = t.run(&["build"]);
     assert_eq!(run.code, 0);
     assert!(
-        run.stdout.ends_with("files: 0 changed, 14 unchanged, 0 removed in output\n"),
+        run.stdout.ends_with("files: 0 changed, 15 unchanged, 0 removed in output\n"),
         "{}",
         run.stdout
     );
@@ -218,4 +218,69 @@ fn the_default_config_builds_cleanly() {
     assert_eq!(run.stderr, "");
     let news = t.read("out/news/rss.xml");
     assert!(news.matches("<item>").count() >= 40, "the parent channel aggregates its children");
+}
+
+#[test]
+fn hostile_content_is_sanitised_in_every_format_and_links_made_absolute() {
+    let t = small_site();
+    let hostile = r#"{"id": "h", "title": "<script>alert(1)</script> Title", "link": "https://example.org/world/2025/h.html", "channel": "world", "published": "2025-02-14 08:00", "content": "<p onclick=\"steal()\">Read <a href=\"../more.html\">more</a> <img src=\"pic.png\" onerror=\"x()\"> <a href=\"javascript:alert(2)\">bad</a></p><script>alert(3)</script><style>body{display:none}</style><iframe src=\"https://evil.example/\"></iframe>"}"#;
+    t.file("records.jsonl", format!("{SMALL_RECORDS}{hostile}\n"));
+    let run = t.run(&["build"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    // In the XML and HTML files markup in the title is escaped text, so no
+    // raw `<script` may appear anywhere.
+    for file in ["rss.xml", "atom.xml", "index.html"] {
+        let out = t.read(&format!("output/world/{file}"));
+        for bad in ["<script", "onclick", "onerror", "javascript:", "<style", "<iframe", "steal()"]
+        {
+            assert!(!out.contains(bad), "{file} contains {bad}");
+        }
+    }
+    // JSON strings are not markup: the title keeps its text, the HTML field is clean.
+    let json: serde_json::Value = serde_json::from_str(&t.read("output/world/feed.json")).unwrap();
+    let item = &json["items"][0];
+    let content = item["content_html"].as_str().unwrap();
+    for bad in ["<script", "onclick", "onerror", "javascript:", "<style", "<iframe", "steal()"] {
+        assert!(!content.contains(bad), "content_html contains {bad}");
+    }
+    // The title is plain text: kept as written, escaped by each format.
+    assert_eq!(item["title"], "<script>alert(1)</script> Title");
+    let html = item["content_html"].as_str().unwrap();
+    assert!(html.contains(r#"href="https://example.org/world/more.html""#), "{html}");
+    assert!(html.contains(r#"src="https://example.org/world/2025/pic.png""#), "{html}");
+    assert!(
+        t.read("output/world/rss.xml")
+            .contains("<title>&lt;script&gt;alert(1)&lt;/script&gt; Title</title>")
+    );
+}
+
+#[test]
+fn temp_files_left_by_a_crash_are_cleaned_and_outputs_are_world_readable() {
+    let t = small_site();
+    t.file("output/world/.feedwright-tmp-abc123", "half a feed");
+    t.file("output/.feedwright-tmp-xyz", "half a page");
+    assert_eq!(t.run(&["build"]).code, 0);
+    assert!(!t.exists("output/world/.feedwright-tmp-abc123"));
+    assert!(!t.exists("output/.feedwright-tmp-xyz"));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(t.join("output/world/rss.xml")).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o644);
+    }
+}
+
+#[test]
+fn a_changed_record_rewrites_only_the_feeds_it_is_in() {
+    let t = small_site();
+    assert_eq!(t.run(&["build"]).code, 0);
+    t.file("records.jsonl", SMALL_RECORDS.replace("Q&A: why <feeds> still matter", "Q&A: feeds"));
+    let run = t.run(&["build"]);
+    // tech and news (3 feeds + page each) change; world, the index, the OPML and the stylesheet do not.
+    assert!(
+        run.stdout.ends_with("files: 8 changed, 7 unchanged, 0 removed in output\n"),
+        "{}",
+        run.stdout
+    );
+    assert!(t.read("output/tech/atom.xml").contains("Q&amp;A: feeds"));
 }

@@ -6,5 +6,7 @@ mod util;
 
 // `build` end to end: snapshots, parse-back, determinism, stale files, bad records.
 mod build;
+// Every record format: good records read, bad ones named by file:line.
+mod records;
 // `check` and exit codes for config and output errors, with exact messages.
 mod errors;

@@ -14,6 +14,7 @@ use atom_syndication::{
 };
 use chrono::{DateTime, FixedOffset};
 
+use super::capacity_hint;
 use super::{
     GENERATOR, VERSION, description, feed_author, feed_date, language, normalise_xml, owned,
 };
@@ -56,7 +57,9 @@ pub(super) fn render(feed: &ChannelFeed, site: &Site) -> Vec<u8> {
     };
     let config = WriteConfig { write_document_declaration: true, indent_size: Some(2) };
     // Writing into a Vec cannot fail: quick-xml only reports I/O errors here.
-    let bytes = atom.write_with_config(Vec::new(), config).expect("writing Atom to memory");
+    let bytes = atom
+        .write_with_config(Vec::with_capacity(capacity_hint(feed)), config)
+        .expect("writing Atom to memory");
     normalise_xml(bytes)
 }
 

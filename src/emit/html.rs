@@ -14,8 +14,9 @@ use super::{GENERATOR, VERSION, description, escape, is_http_url, language};
 use crate::config::{ChannelId, Site};
 use crate::model::{Article, ChannelFeed};
 
-/// A few rules for legibility; our own page, so a `<style>` block is fine.
-const STYLE: &str = "\
+/// A few rules for legibility, written once as `style.css`: a linked sheet
+/// rather than a `<style>` element, so no page we publish has inline CSS.
+pub(super) const STYLE: &str = "\
 body{max-width:42rem;margin:2rem auto;padding:0 1rem;font:16px/1.55 system-ui,sans-serif;color:#222;background:#fff}
 a{color:#0645ad}
 nav{font-size:.9rem;color:#555}
@@ -33,7 +34,7 @@ pub(super) fn render_channel_page(feed: &ChannelFeed, site: &Site) -> Vec<u8> {
     let channel = &feed.channel;
     let mut page = String::new();
     let title = format!("{} · {}", channel.title, site.title);
-    head(&mut page, language(feed, site), &title, description(feed, site));
+    head(&mut page, language(feed, site), &title, description(feed, site), "../");
     for format in &site.formats {
         page.push_str(&format!(
             "<link rel=\"alternate\" type=\"{}\" title=\"{}\" href=\"{}\">\n",
@@ -85,7 +86,7 @@ pub(super) fn render_index(feeds: &[ChannelFeed], site: &Site) -> Vec<u8> {
     let mut page = String::new();
     let language = site.language.as_deref().filter(|l| !l.trim().is_empty());
     let description = site.description.as_deref().filter(|d| !d.trim().is_empty());
-    head(&mut page, language, &site.title, description);
+    head(&mut page, language, &site.title, description, "");
     for feed in feeds {
         let channel = &feed.channel;
         for format in &site.formats {
@@ -130,7 +131,14 @@ pub(super) fn render_index(feeds: &[ChannelFeed], site: &Site) -> Vec<u8> {
 }
 
 /// The document start, up to (not including) `</head>`.
-fn head(page: &mut String, language: Option<&str>, title: &str, description: Option<&str>) {
+/// `root` is the site root relative to the page, for the stylesheet link.
+fn head(
+    page: &mut String,
+    language: Option<&str>,
+    title: &str,
+    description: Option<&str>,
+    root: &str,
+) {
     page.push_str("<!DOCTYPE html>\n");
     match language {
         Some(language) => page.push_str(&format!("<html lang=\"{}\">\n", escape(language))),
@@ -146,9 +154,7 @@ fn head(page: &mut String, language: Option<&str>, title: &str, description: Opt
         ));
     }
     page.push_str(&format!("<meta name=\"generator\" content=\"{GENERATOR} {VERSION}\">\n"));
-    page.push_str("<style>\n");
-    page.push_str(STYLE);
-    page.push_str("</style>\n");
+    page.push_str(&format!("<link rel=\"stylesheet\" href=\"{root}style.css\">\n"));
 }
 
 /// One paragraph of links to the site's feed formats; `prefix` is the

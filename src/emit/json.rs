@@ -10,6 +10,7 @@
 
 use serde::Serialize;
 
+use super::capacity_hint;
 use super::{description, feed_author, language, owned};
 use crate::config::{Format, Site};
 use crate::model::{Article, ChannelFeed};
@@ -99,13 +100,19 @@ pub(super) fn render(feed: &ChannelFeed, site: &Site) -> Vec<u8> {
         items: feed.items.iter().map(|article| item(article, feed)).collect(),
     };
     // Plain data with string keys: serialisation cannot fail.
-    let text = serde_json::to_string_pretty(&json).expect("serialising a JSON feed");
+    let mut buf = Vec::with_capacity(capacity_hint(feed));
+    serde_json::to_writer_pretty(&mut buf, &json).expect("serialising a JSON feed");
     // serde_json writes these two raw; they are legal JSON but end a line in
     // JavaScript. They can only occur inside strings, so a plain replace is
-    // a valid escape.
-    let mut text = text.replace('\u{2028}', "\\u2028").replace('\u{2029}', "\\u2029");
-    text.push('\n');
-    text.into_bytes()
+    // a valid escape. Checked first: they are rare, and the copy is not free.
+    let has_separator =
+        buf.windows(3).any(|w| w == "\u{2028}".as_bytes() || w == "\u{2029}".as_bytes());
+    if has_separator {
+        let text = String::from_utf8(buf).expect("serde_json writes UTF-8");
+        buf = text.replace('\u{2028}', "\\u2028").replace('\u{2029}', "\\u2029").into_bytes();
+    }
+    buf.push(b'\n');
+    buf
 }
 
 /// One item object.

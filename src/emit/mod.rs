@@ -41,6 +41,11 @@ pub fn render_index(feeds: &[ChannelFeed], site: &Site) -> Vec<u8> {
     html::render_index(feeds, site)
 }
 
+/// The stylesheet the HTML pages link to (`style.css` at the output root).
+pub fn stylesheet() -> &'static [u8] {
+    html::STYLE.as_bytes()
+}
+
 /// OPML 2.0 listing every channel feed (`feeds.opml`).
 pub fn render_opml(feeds: &[ChannelFeed], site: &Site) -> Vec<u8> {
     opml::render(feeds, site)
@@ -79,21 +84,11 @@ fn feed_author(site: &Site) -> &str {
     site.author.as_deref().filter(|a| !a.trim().is_empty()).unwrap_or(&site.title)
 }
 
-/// Whether `c` may appear in an XML 1.0 document. Rust `char`s are never
-/// surrogates, so only the C0 controls (bar tab, LF, CR) and the two
-/// non-characters U+FFFE/U+FFFF are left to exclude.
-fn is_xml_char(c: char) -> bool {
-    !matches!(c, '\0'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}')
-}
-
-/// Drops characters XML cannot carry at all (not even escaped). Applied to
-/// every string we write, in every format, so all outputs agree on the text.
+/// Drops characters XML cannot carry at all (not even escaped), and the
+/// DEL/C1 controls that are never meant in feed text ([`crate::text::strip_forbidden_chars`]).
+/// Applied to every string we write, in every format, so all outputs agree on the text.
 fn clean(s: &str) -> Cow<'_, str> {
-    if s.chars().all(is_xml_char) {
-        Cow::Borrowed(s)
-    } else {
-        Cow::Owned(s.chars().filter(|&c| is_xml_char(c)).collect())
-    }
+    crate::text::strip_forbidden_chars(s)
 }
 
 /// [`clean`] into an owned `String`, for the crates' data structures.
@@ -105,7 +100,7 @@ fn owned(s: &str) -> String {
 /// attribute values alike: the one escaping helper for hand-written markup.
 fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars().filter(|&c| is_xml_char(c)) {
+    for c in clean(s).chars() {
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
@@ -126,19 +121,35 @@ fn is_http_url(s: &str) -> bool {
 
 /// Replaces whatever XML declaration a crate wrote with [`XML_DECLARATION`]
 /// and makes sure the document ends with one newline.
-fn normalise_xml(bytes: Vec<u8>) -> Vec<u8> {
-    let text = String::from_utf8(bytes).expect("the XML writers only emit UTF-8");
-    let body = match text.strip_prefix("<?xml") {
-        Some(rest) => rest.split_once("?>").map_or(rest, |(_, after)| after),
-        None => &text,
+fn normalise_xml(mut bytes: Vec<u8>) -> Vec<u8> {
+    // Edits the buffer in place: feeds can be many megabytes, and a copy
+    // per file showed up in profiles.
+    let decl_end = match bytes.strip_prefix(b"<?xml") {
+        Some(rest) => rest.windows(2).position(|w| w == b"?>").map_or(0, |i| i + 5 + 2),
+        None => 0,
     };
-    let body = body.trim_start_matches(['\r', '\n']).trim_end();
-    let mut out = String::with_capacity(XML_DECLARATION.len() + body.len() + 2);
-    out.push_str(XML_DECLARATION);
-    out.push('\n');
-    out.push_str(body);
-    out.push('\n');
-    out.into_bytes()
+    let body_start =
+        decl_end + bytes[decl_end..].iter().position(|b| !matches!(b, b'\r' | b'\n')).unwrap_or(0);
+    while bytes.last().is_some_and(u8::is_ascii_whitespace) {
+        bytes.pop();
+    }
+    let mut head = Vec::with_capacity(XML_DECLARATION.len() + 1);
+    head.extend_from_slice(XML_DECLARATION.as_bytes());
+    head.push(b'\n');
+    bytes.splice(..body_start.min(bytes.len()), head);
+    bytes.push(b'\n');
+    bytes
+}
+
+/// A starting capacity for a rendered feed, so the writer's buffer does not
+/// grow (and copy) a dozen times on a large channel.
+fn capacity_hint(feed: &ChannelFeed) -> usize {
+    let per_item: usize = feed
+        .items
+        .iter()
+        .map(|a| a.content.as_ref().map_or(0, |c| c.len() + c.len() / 8) + a.snippet.len() + 600)
+        .sum();
+    per_item + 2048
 }
 
 /// Shared fixtures for the emitters' tests.
@@ -269,7 +280,7 @@ mod tests {
 
     #[test]
     fn clean_drops_only_forbidden_chars() {
-        assert_eq!(clean("a\u{1}b\tc\n\u{fffe}d\u{7f}"), "ab\tc\nd\u{7f}");
+        assert_eq!(clean("a\u{1}b\tc\n\u{fffe}d\u{7f}e\u{85}"), "ab\tc\nde");
         assert!(matches!(clean("plain 中文"), Cow::Borrowed(_)));
     }
 

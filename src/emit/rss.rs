@@ -11,6 +11,7 @@ use ::rss::extension::atom::{AtomExtension, Link};
 use ::rss::extension::dublincore::DublinCoreExtension;
 use ::rss::{Category, Channel, Enclosure, Guid, Item, Source};
 
+use super::capacity_hint;
 use super::{GENERATOR, VERSION, clean, description, feed_date, language, normalise_xml, owned};
 use crate::config::{Format, Site};
 use crate::model::{Article, ChannelFeed};
@@ -43,7 +44,9 @@ pub(super) fn render(feed: &ChannelFeed, site: &Site) -> Vec<u8> {
         ..Channel::default()
     };
     // Writing into a Vec cannot fail: quick-xml only reports I/O errors here.
-    let bytes = rss.pretty_write_to(Vec::new(), b' ', 2).expect("writing RSS to memory");
+    let bytes = rss
+        .pretty_write_to(Vec::with_capacity(capacity_hint(feed)), b' ', 2)
+        .expect("writing RSS to memory");
     normalise_xml(bytes)
 }
 

@@ -1,0 +1,236 @@
+//! Every record format, read through `feedwright check`: good records are
+//! counted, bad ones are skipped with `file:line` (or `file[index]`) and the
+//! reason, and one bad file never hides the others.
+
+use crate::util::TestDir;
+
+const CONFIG: &str = r#"
+[site]
+title = "T"
+link = "https://example.org/"
+timezone = "Asia/Shanghai"
+
+[[channel]]
+id = "main"
+title = "Main"
+aliases = ["主频道"]
+
+[[source]]
+id = "src"
+kind = "records"
+path = "data"
+channel = "main"
+"#;
+
+fn run_check(files: &[(&str, &str)]) -> crate::util::Run {
+    let t = TestDir::new();
+    t.file("feeds.toml", CONFIG);
+    for (name, body) in files {
+        t.file(&format!("data/{name}"), body);
+    }
+    t.run(&["check"])
+}
+
+fn assert_problems(run: &crate::util::Run, expected: &[&str]) {
+    let got: Vec<&str> = run.stderr.lines().collect();
+    assert_eq!(got, expected, "stdout: {}", run.stdout);
+}
+
+#[test]
+fn csv_rows_with_the_wrong_number_of_fields_are_named_by_line() {
+    let csv = "id,title,link,published,author,categories\n\
+               c1,First,https://example.org/1,2025-02-12 18:00:35,A;B,x;y\n\
+               c2,Too few,https://example.org/2\n\
+               c3,\"Quoted, with comma\",https://example.org/3,2025/02/13 09:00,C,\n\
+               c4,Bad date,https://example.org/4,yesterday,D,\n";
+    let run = run_check(&[("a.csv", csv)]);
+    assert_problems(
+        &run,
+        &[
+            "warning: skipped: src: data/a.csv:3: row has 3 fields, expected 6 as in the header row",
+            "warning: skipped: src: data/a.csv:5: published: unrecognised date \"yesterday\"; expected RFC 3339, RFC 2822, YYYY-MM-DD[ HH:MM[:SS]], YYYY/MM/DD HH:MM, YYYY年MM月DD日 HH:MM or unix seconds",
+        ],
+    );
+    assert!(run.stdout.contains("src  2 read, 2 skipped"), "{}", run.stdout);
+    assert_eq!(run.code, 1);
+}
+
+#[test]
+fn csv_without_a_title_column_fails_that_file_only() {
+    let run = run_check(&[
+        ("a.csv", "id,name\n1,x\n"),
+        ("b.jsonl", "{\"id\": \"j\", \"title\": \"Fine\", \"published\": \"2025-01-01\"}\n"),
+    ]);
+    assert_problems(
+        &run,
+        &[
+            "warning: skipped: src: data/a.csv: header row has no \"title\" column (found: id, name); the first row must name the fields",
+        ],
+    );
+    assert!(run.stdout.contains("src  1 read, 0 skipped"), "{}", run.stdout);
+}
+
+#[test]
+fn json_array_elements_are_named_by_index() {
+    let json = r#"[
+  {"id": "a", "title": "A", "published": "2025-02-12"},
+  {"id": "b"},
+  "not a record",
+  {"id": "c", "title": 5, "published": 1739354400},
+  {"id": "d", "title": "D", "link": "javascript:alert(1)"}
+]"#;
+    let run = run_check(&[("list.json", json)]);
+    assert_problems(
+        &run,
+        &[
+            "warning: skipped: src: data/list.json[1]: record has no title; every record needs a non-empty \"title\"",
+            "warning: skipped: src: data/list.json[2]: expected a record object, found a string",
+            "warning: skipped: src: data/list.json[4]: link \"javascript:alert(1)\" is not an absolute http(s) URL",
+        ],
+    );
+    assert!(run.stdout.contains("src  2 read, 3 skipped"), "{}", run.stdout);
+}
+
+#[test]
+fn a_json_object_may_hold_items_and_broken_json_names_the_position() {
+    let run = run_check(&[
+        ("obj.json", r#"{"items": [{"id": "x", "title": "X", "published": "2025-02-12"}]}"#),
+        (
+            "broken.json",
+            "[\n  {\"id\": \"y\", \"title\": \"Y\", \"date\": \"2025-01-01\"},\n  {\"id\": \n",
+        ),
+    ]);
+    assert_problems(
+        &run,
+        &[
+            "warning: skipped: src: data/broken.json: EOF while parsing a value at line 4 column 0; expected a JSON array of record objects",
+        ],
+    );
+    // The element before the break was still read.
+    assert!(run.stdout.contains("src  2 read, 0 skipped"), "{}", run.stdout);
+}
+
+#[test]
+fn toml_records_are_named_by_line_and_accept_toml_dates() {
+    let toml = "[[record]]\nid = \"t1\"\ntitle = \"One\"\npublished = 2025-02-12T18:00:35+08:00\n\n[[record]]\nid = \"t2\"\ntitle = \"Two\"\npublished = \"2025-02-30 10:00\"\n";
+    let run = run_check(&[("r.toml", toml)]);
+    assert_problems(
+        &run,
+        &[
+            "warning: skipped: src: data/r.toml:6: published: date out of range: \"2025-02-30 10:00\" (no such day)",
+        ],
+    );
+}
+
+#[test]
+fn markdown_front_matter_in_yaml_and_toml() {
+    let yaml = "---\ntitle: Yaml post\nid: m1\nchannel: 主频道\npublished: 2025-02-12 18:00:35\nauthor: [A, B]\n---\nFirst *para*.\n\nSecond para.\n";
+    let toml = "+++\ntitle = \"Toml post\"\nid = \"m2\"\npublished = \"2025-02-13\"\n+++\nBody.\n";
+    let none = "Just text, no front matter.\n";
+    let bad = "---\ntitle: [unclosed\n---\nx\n";
+    let run = run_check(&[("a.md", yaml), ("b.md", toml), ("c.md", none), ("d.md", bad)]);
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    assert_eq!(lines.len(), 2, "{}", run.stderr);
+    assert_eq!(
+        lines[0],
+        "warning: skipped: src: data/c.md: no front matter; start the file with a --- (YAML) or +++ (TOML) block holding at least title"
+    );
+    assert!(
+        lines[1].starts_with("warning: skipped: src: data/d.md: YAML front matter error at line"),
+        "{}",
+        lines[1]
+    );
+    assert!(run.stdout.contains("src  2 read, 2 skipped"), "{}", run.stdout);
+}
+
+#[test]
+fn invalid_utf8_is_named_with_its_position() {
+    let t = TestDir::new();
+    t.file("feeds.toml", CONFIG);
+    t.file("data/a.jsonl", b"{\"id\": \"1\", \"title\": \"ok\", \"published\": \"2025-01-01\"}\n{\"id\": \"2\", \"title\": \"\xff\"}\n".as_slice());
+    t.file("data/b.toml", b"title = \"\xfe\"\n".as_slice());
+    let run = t.run(&["check"]);
+    assert_problems(
+        &run,
+        &[
+            "warning: skipped: src: data/a.jsonl:2: not valid UTF-8 at column 23",
+            "warning: skipped: src: data/b.toml: not valid UTF-8 at byte 9; save the file as UTF-8",
+        ],
+    );
+}
+
+#[test]
+fn dst_gap_times_are_errors_and_offsets_follow_the_zone() {
+    let t = TestDir::new();
+    t.file(
+        "feeds.toml",
+        CONFIG
+            .replace("channel = \"main\"\n", "channel = \"main\"\ntimezone = \"Europe/Berlin\"\n"),
+    );
+    t.file(
+        "data/a.jsonl",
+        "{\"id\": \"w\", \"title\": \"Winter\", \"published\": \"2025-01-15 12:00\"}\n\
+         {\"id\": \"s\", \"title\": \"Summer\", \"published\": \"2025-07-15 12:00\"}\n\
+         {\"id\": \"g\", \"title\": \"Gap\", \"published\": \"2025-03-30 02:30\"}\n",
+    );
+    let run = t.run(&["build"]);
+    assert_problems(
+        &run,
+        &[
+            "warning: skipped: src: data/a.jsonl:3: published: 2025-03-30 02:30 does not exist in Europe/Berlin (daylight-saving gap)",
+        ],
+    );
+    let rss = t.read("output/main/rss.xml");
+    assert!(rss.contains("<pubDate>Tue, 15 Jul 2025 12:00:00 +0200</pubDate>"), "{rss}");
+    assert!(rss.contains("<pubDate>Wed, 15 Jan 2025 12:00:00 +0100</pubDate>"), "{rss}");
+}
+
+#[test]
+fn every_date_format_reads_in_the_sources_zone() {
+    let t = TestDir::new();
+    t.file("feeds.toml", CONFIG);
+    let dates = [
+        ("rfc3339", "\"2025-02-12T18:00:35+08:00\""),
+        ("rfc2822", "\"Wed, 12 Feb 2025 10:00:35 +0000\""),
+        ("space", "\"2025-02-12 18:00:35\""),
+        ("minutes", "\"2025-02-12 18:00\""),
+        ("day", "\"2025-02-12\""),
+        ("slash", "\"2025/02/12 18:00\""),
+        ("cjk", "\"2025年02月12日 18:00\""),
+        ("unix", "1739354435"),
+    ];
+    let lines: Vec<String> = dates
+        .iter()
+        .map(|(id, d)| format!("{{\"id\": \"{id}\", \"title\": \"{id}\", \"published\": {d}}}"))
+        .collect();
+    t.file("data/a.jsonl", lines.join("\n"));
+    let run = t.run(&["build"]);
+    assert_eq!(run.stderr, "");
+    let json: serde_json::Value = serde_json::from_str(&t.read("output/main/feed.json")).unwrap();
+    let mut got: Vec<(String, String)> = json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["title"].as_str().unwrap().to_owned(),
+                i["date_published"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            ("cjk", "2025-02-12T18:00:00+08:00"),
+            ("day", "2025-02-12T00:00:00+08:00"),
+            ("minutes", "2025-02-12T18:00:00+08:00"),
+            ("rfc2822", "2025-02-12T10:00:35+00:00"),
+            ("rfc3339", "2025-02-12T18:00:35+08:00"),
+            ("slash", "2025-02-12T18:00:00+08:00"),
+            ("space", "2025-02-12T18:00:35+08:00"),
+            ("unix", "2025-02-12T10:00:35+00:00"),
+        ]
+        .map(|(a, b)| (a.to_owned(), b.to_owned()))
+    );
+}
