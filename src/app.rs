@@ -93,9 +93,6 @@ impl Report {
     pub fn problem_lines(&self) -> Vec<String> {
         let mut lines = Vec::new();
         for s in &self.sources {
-            if let Some(why) = &s.failed {
-                lines.push(format!("error: source \"{}\" failed: {why}", s.id));
-            }
             for p in &s.problems {
                 let label = match p.severity {
                     Severity::Skipped => "warning: skipped",
@@ -109,6 +106,9 @@ impl Report {
                     "warning: {}: {} more problems not shown",
                     s.id, s.problems_dropped
                 ));
+            }
+            if let Some(why) = &s.failed {
+                lines.push(format!("error: source \"{}\" failed: {why}", s.id));
             }
         }
         if self.strict_failed {

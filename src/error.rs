@@ -38,6 +38,9 @@ pub enum OutputError {
     /// Removing a stale file failed.
     #[error("cannot remove stale file {}: {source}", path.display())]
     Remove { path: PathBuf, source: io::Error },
+    /// Another feedwright run holds the output directory's lock.
+    #[error("output directory {} is locked by pid {pid}: another feedwright run is writing it; try again when it ends", path.display())]
+    Locked { path: PathBuf, pid: String },
     /// The output path exists but is not a directory.
     #[error("output path {} is not a directory", path.display())]
     NotADirectory { path: PathBuf },

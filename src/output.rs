@@ -17,6 +17,8 @@ use crate::error::OutputError;
 
 /// The manifest's name inside the output directory.
 pub const MANIFEST: &str = ".feedwright-manifest";
+/// The lock file, held for the whole run so two runs never interleave writes.
+pub const LOCK: &str = ".feedwright-lock";
 /// Temp files start with this, so leftovers from a crash can be recognised.
 const TEMP_PREFIX: &str = ".feedwright-tmp-";
 
@@ -32,6 +34,9 @@ pub struct WriteSummary {
 /// rendered and written from several threads at once.
 pub struct OutputDir {
     root: PathBuf,
+    /// Held (with an OS file lock) until the run ends; the lock is released
+    /// when the file is closed, even if the process is killed.
+    _lock: fs::File,
     previous: BTreeSet<String>,
     done: Mutex<Done>,
 }
@@ -55,10 +60,12 @@ impl OutputDir {
             Err(_) => fs::create_dir_all(root)
                 .map_err(|e| OutputError::Write { path: root.to_owned(), source: e })?,
         }
+        let lock = lock(root)?;
         let previous = fs::read_to_string(root.join(MANIFEST))
             .map(|s| s.lines().filter(|l| is_safe_relative(l)).map(str::to_owned).collect())
             .unwrap_or_default();
-        let out = OutputDir { root: root.to_owned(), previous, done: Mutex::default() };
+        let out =
+            OutputDir { root: root.to_owned(), _lock: lock, previous, done: Mutex::default() };
         out.remove_stale_temp_files();
         Ok(out)
     }
@@ -126,6 +133,32 @@ impl OutputDir {
             }
         }
     }
+}
+
+/// Takes the output directory's lock, or says which process holds it.
+fn lock(root: &Path) -> Result<fs::File, OutputError> {
+    let path = root.join(LOCK);
+    let err = |e: std::io::Error| OutputError::Write { path: path.clone(), source: e };
+    let mut file = fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .map_err(err)?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(fs::TryLockError::WouldBlock) => {
+            let pid = fs::read_to_string(&path).unwrap_or_default().trim().to_owned();
+            let pid = if pid.is_empty() { "unknown".to_owned() } else { pid };
+            return Err(OutputError::Locked { path: root.to_owned(), pid });
+        }
+        Err(fs::TryLockError::Error(e)) => return Err(err(e)),
+    }
+    // The pid is only for the message a second run prints.
+    file.set_len(0).map_err(err)?;
+    write!(file, "{}", std::process::id()).map_err(err)?;
+    Ok(file)
 }
 
 /// A manifest line we are willing to delete: relative, no `..`, no root.

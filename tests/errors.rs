@@ -101,3 +101,37 @@ fn usage_errors_exit_2() {
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("--no-such-flag"), "{}", run.stderr);
 }
+
+#[test]
+fn a_second_run_on_a_locked_output_exits_3_and_names_the_holder() {
+    let t = TestDir::new();
+    t.file("feeds.toml", SMALL_CONFIG).file("records.jsonl", SMALL_RECORDS);
+    t.file("output/.feedwright-lock", "4242");
+    let holder =
+        std::fs::OpenOptions::new().write(true).open(t.join("output/.feedwright-lock")).unwrap();
+    holder.try_lock().unwrap();
+    let run = t.run(&["build"]);
+    assert_eq!(run.code, 3);
+    assert_eq!(
+        run.stderr,
+        "error: output directory output is locked by pid 4242: another feedwright run is writing it; try again when it ends\n"
+    );
+    assert!(!t.exists("output/world"));
+    drop(holder);
+    assert_eq!(t.run(&["build"]).code, 0, "the lock is released with its holder");
+}
+
+#[test]
+fn an_oversized_whole_file_record_is_refused_by_name() {
+    let t = TestDir::new();
+    let config = SMALL_CONFIG.replace("path = \"records.jsonl\"", "path = \"big.toml\"");
+    t.file("feeds.toml", config);
+    t.file("big.toml", vec![b'#'; 10 * 1024 * 1024 + 1]);
+    let run = t.run(&["build"]);
+    assert_eq!(run.code, 1);
+    assert_eq!(
+        run.stderr,
+        "warning: skipped: wire: big.toml: file is 10485761 bytes, over the 10485760-byte limit for toml files; split it or use JSONL\n\
+         error: source \"wire\" failed: none of the 1 file(s) matching \"big.toml\" could be read\n"
+    );
+}
