@@ -31,7 +31,8 @@ pub struct Article {
     pub source: Option<String>,
     /// Summary as given (HTML or text).
     pub summary: Option<String>,
-    /// Full content (HTML or text). After the pipeline: sanitised HTML.
+    /// Full content (HTML or text). After the pipeline: sanitised HTML,
+    /// free of characters XML forbids (emitters rely on this).
     pub content: Option<String>,
     pub categories: Vec<String>,
     /// Absolute URL of a lead image.

@@ -94,7 +94,8 @@ fn entry(article: &Article, feed_date: DateTime<FixedOffset>) -> Entry {
         summary: Some(Text::plain(owned(&article.snippet))),
         content: match (&article.content, &article.link) {
             (Some(html), _) => Some(Content {
-                value: Some(owned(html)),
+                // Sanitised content is already free of forbidden characters.
+                value: Some(html.clone()),
                 content_type: Some("html".to_owned()),
                 ..Content::default()
             }),
