@@ -175,10 +175,8 @@ fn next_suspect(bytes: &[u8], mut from: usize) -> Option<usize> {
                 | (b == 0xc2)
                 | (b == 0xef)
         });
-        if flagged {
-            if let Some(p) = block.iter().position(|&b| SUSPECT[usize::from(b)]) {
-                return Some(from + p);
-            }
+        if flagged && let Some(p) = block.iter().position(|&b| SUSPECT[usize::from(b)]) {
+            return Some(from + p);
         }
         from += BLOCK;
     }
