@@ -8,7 +8,10 @@
 //! - [`config`]: `feeds.toml` → validated [`config::Config`] (site, channels, sources).
 //! - [`model`]: the one normalised record, [`model::Article`], and [`model::ChannelFeed`].
 //! - [`dates`]: the date formats records may use, read in the right timezone.
+//! - [`fetch`]: the only module that touches the network: limits, politeness, SSRF guard.
+//! - [`decode`]: bytes of a fetched document to UTF-8 text (BOM, header, prolog).
 //! - [`sources`]: collect records from each configured source (one module per kind).
+//! - [`store`]: SQLite state: validators, failures, items seen per source.
 //! - [`text`]: plain text and related-reading snippets from HTML or text.
 //! - [`sanitize`]: safe content HTML with absolute URLs.
 //! - [`pipeline`]: resolve channels, dedupe, sort, limit, aggregate parents, summarise.
@@ -22,11 +25,14 @@ pub mod app;
 pub mod cli;
 pub mod config;
 pub mod dates;
+pub mod decode;
 pub mod emit;
 pub mod error;
+pub mod fetch;
 pub mod model;
 pub mod output;
 pub mod pipeline;
 pub mod sanitize;
 pub mod sources;
+pub mod store;
 pub mod text;

@@ -6,11 +6,13 @@
 //! `snippet`, sanitised `content`) before anything is emitted.
 
 use chrono::{DateTime, FixedOffset};
+use serde::{Deserialize, Serialize};
 
 use crate::config::Channel;
 
 /// One article, as read from any source and normalised.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Article {
     /// The record's own id, if it gave one.
     pub key: Option<String>,
@@ -42,6 +44,23 @@ pub struct Article {
     pub snippet: String,
     /// Where the record came from, for messages.
     pub origin: Origin,
+    /// For items merged from another site's feed: that feed.
+    pub via: Option<Via>,
+}
+
+/// The upstream feed an aggregated item came from (RSS `<source url>`, Atom
+/// `<source>`, JSON Feed `_feedwright.via`).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Via {
+    /// The upstream feed's id (Atom id, else its URL).
+    pub id: String,
+    /// The upstream feed's title.
+    pub title: String,
+    /// The URL the feed was fetched from (or its self link).
+    pub feed_url: String,
+    /// The upstream site's home page, if it gave one.
+    pub link: Option<String>,
 }
 
 impl Article {
@@ -57,7 +76,8 @@ impl Article {
 }
 
 /// A media attachment (podcast audio, PDF, ...).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Enclosure {
     pub url: String,
     pub mime_type: String,
@@ -66,7 +86,8 @@ pub struct Enclosure {
 
 /// Where a record was read: the source id and a location such as
 /// `data/world.jsonl:12` or `data/list.json[3]`.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Origin {
     pub source: String,
     pub location: String,

@@ -7,6 +7,7 @@
 //! run: bad records and unreadable files become [`Problem`]s in the returned
 //! [`SourceReport`], and the caller carries on with the next source.
 
+pub mod feed;
 pub mod records;
 
 use std::fmt;
