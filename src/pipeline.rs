@@ -9,11 +9,13 @@
 //! (snippets, HTML sanitising) runs in [`Collector::finish`] on the survivors
 //! only, in parallel, once per article even when it appears in several feeds.
 //!
-//! Dedupe rule (per channel feed): items with the same id, or else the same
-//! link, collapse into one; the one with the latest `updated` (falling back
-//! to `published`) wins, and on a tie the record read last wins. Because the
-//! buffers are bounded, a duplicate is only recognised while its twin is still
-//! among the channel's newest items. Sort order: newest date first, undated
+//! Dedupe rule (per channel feed): items with the same id, or the same
+//! canonical link, or (for items merged from other feeds) the same
+//! normalised title on the same day, collapse into one. A local record beats
+//! a merged item; between local records the latest `updated` (falling back
+//! to `published`) wins, then the record read last; between merged items the
+//! earliest published wins. Because the buffers are bounded, a duplicate is
+//! only recognised while its twin is still among the channel's newest items. Sort order: newest date first, undated
 //! items last, ties broken by id, so output is stable.
 
 use std::cmp::Ordering;
@@ -45,11 +47,21 @@ struct Buffer {
     items: Vec<Entry>,
 }
 
-/// An article with its arrival number (for the "read last wins" tie-break).
+/// An article with its arrival number (for the "read last wins" tie-break)
+/// and its dedupe keys, computed once however many buffers it enters.
 #[derive(Clone)]
 struct Entry {
     seq: u64,
     article: Arc<Article>,
+    keys: Arc<Keys>,
+}
+
+/// What two items must share to be the same story.
+struct Keys {
+    /// The canonical link (see [`canonical_link`]).
+    link: Option<String>,
+    /// Normalised title and UTC day, for items merged from other feeds.
+    title_day: Option<String>,
 }
 
 impl<'a> Collector<'a> {
@@ -101,7 +113,11 @@ impl<'a> Collector<'a> {
         article.id = stable_id(&article, channel, &self.site.link);
         article.channel = Some(channel.to_string());
         self.seq += 1;
-        let entry = Entry { seq: self.seq, article: Arc::new(article) };
+        let keys = Arc::new(Keys {
+            link: article.link.as_deref().map(canonical_link),
+            title_day: title_day(&article),
+        });
+        let entry = Entry { seq: self.seq, article: Arc::new(article), keys };
         for &t in &self.targets[slot] {
             self.buffers[t].push(entry.clone());
         }
@@ -219,18 +235,30 @@ impl Buffer {
     }
 
     fn compact(&mut self) {
-        // Winners first: latest modification, then the record read last.
-        self.items.sort_by(|a, b| {
-            b.article.last_modified().cmp(&a.article.last_modified()).then(b.seq.cmp(&a.seq))
-        });
+        // Winners first (see `preference`), so each kept item claims its keys
+        // before any duplicate of it is looked at.
+        self.items.sort_by(preference);
         let mut ids: HashSet<&str> = HashSet::with_capacity(self.items.len());
         let mut links: HashSet<&str> = HashSet::with_capacity(self.items.len());
+        let mut titles: HashSet<&str> = HashSet::new();
         let mut keep = vec![false; self.items.len()];
         for (i, e) in self.items.iter().enumerate() {
-            let a = &e.article;
-            let dup_id = !ids.insert(a.id.as_str());
-            let dup_link = a.link.as_deref().is_some_and(|l| !links.insert(l));
-            keep[i] = !dup_id && !dup_link;
+            let dup_id = ids.contains(e.article.id.as_str());
+            let dup_link = e.keys.link.as_deref().is_some_and(|l| links.contains(l));
+            // Title + day only merges items from other feeds: two local
+            // records may well share a title ("Weather") on one day.
+            let dup_title = e.article.via.is_some()
+                && e.keys.title_day.as_deref().is_some_and(|t| titles.contains(t));
+            keep[i] = !(dup_id || dup_link || dup_title);
+            // A dropped duplicate still claims its keys: if a and b share a
+            // title and a and c share a link, all three are one story.
+            ids.insert(e.article.id.as_str());
+            if let Some(l) = e.keys.link.as_deref() {
+                links.insert(l);
+            }
+            if let Some(t) = e.keys.title_day.as_deref() {
+                titles.insert(t);
+            }
         }
         let mut k = keep.into_iter();
         self.items.retain(|_| k.next().unwrap_or(false));
@@ -242,6 +270,82 @@ impl Buffer {
         self.compact();
         self.items.into_iter().map(|e| e.article).collect()
     }
+}
+
+/// Which of two duplicates to keep (`Less`: `a`). A local record beats an
+/// item merged from another feed. Between local records, the latest
+/// `updated` (else `published`) wins, then the record read last. Between
+/// merged items, the earliest published wins (the original, not a later
+/// copy), then the smaller id, then the one read first.
+fn preference(a: &Entry, b: &Entry) -> Ordering {
+    let (x, y) = (&a.article, &b.article);
+    match (x.via.is_none(), y.via.is_none()) {
+        (true, false) => Ordering::Less,
+        (false, true) => Ordering::Greater,
+        (true, true) => y.last_modified().cmp(&x.last_modified()).then(b.seq.cmp(&a.seq)),
+        (false, false) => match (x.date(), y.date()) {
+            (Some(p), Some(q)) => p.cmp(&q),
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (None, None) => Ordering::Equal,
+        }
+        .then_with(|| x.id.cmp(&y.id))
+        .then(a.seq.cmp(&b.seq)),
+    }
+}
+
+/// A link as a dedupe key: scheme and host lower-cased and the default port
+/// dropped (the URL parser does both), the fragment dropped, and tracking
+/// parameters (`utm_*`, `fbclid`, `gclid`, ...) removed. A link that does
+/// not parse is its own key.
+pub fn canonical_link(link: &str) -> String {
+    let Ok(mut url) = Url::parse(link) else { return link.to_owned() };
+    url.set_fragment(None);
+    if url.query().is_some() {
+        let kept: Vec<(String, String)> = url
+            .query_pairs()
+            .filter(|(k, _)| !is_tracking_param(k))
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        if kept.is_empty() {
+            url.set_query(None);
+        } else {
+            url.query_pairs_mut().clear().extend_pairs(kept);
+        }
+    }
+    url.into()
+}
+
+fn is_tracking_param(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    name.starts_with("utm_")
+        || matches!(
+            name.as_str(),
+            "fbclid"
+                | "gclid"
+                | "dclid"
+                | "msclkid"
+                | "yclid"
+                | "mc_cid"
+                | "mc_eid"
+                | "igshid"
+                | "_hsenc"
+                | "_hsmi"
+                | "spm"
+        )
+}
+
+/// Normalised title plus the UTC day of the item's date: letters and digits
+/// only, lower-cased, so punctuation and spacing differences between two
+/// sites' copies of a story do not matter.
+fn title_day(a: &Article) -> Option<String> {
+    let date = a.date()?;
+    let title: String =
+        a.title.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect();
+    if title.is_empty() {
+        return None;
+    }
+    Some(format!("{}|{title}", date.with_timezone(&chrono::Utc).format("%Y-%m-%d")))
 }
 
 /// Feed order: newest first, undated last, ties by id.
@@ -529,5 +633,63 @@ summary_length = 5
         let content = feeds[1].items[0].content.clone().unwrap();
         assert!(!content.contains("script") && !content.contains("onclick"), "{content}");
         assert!(content.contains(r#"href="https://example.org/world/2025/b.html""#), "{content}");
+    }
+
+    fn merged(key: &str, title: &str, link: &str, published: &str) -> Article {
+        let mut a = article(key, "world", Some(published));
+        a.key = Some(format!("https://upstream.example/{key}"));
+        a.title = title.to_owned();
+        a.link = Some(link.to_owned());
+        a.via = Some(crate::model::Via { id: format!("feed-{key}"), ..Default::default() });
+        a
+    }
+
+    #[test]
+    fn the_same_story_from_three_feeds_becomes_one_item_and_a_local_record_wins() {
+        let a = merged(
+            "a",
+            "Port opens new quay",
+            "https://news.example/port?utm_source=x#top",
+            "2025-02-02T10:00:00Z",
+        );
+        let b = merged(
+            "b",
+            "Port Opens New Quay!",
+            "https://other.example/p/1",
+            "2025-02-02T08:00:00Z",
+        );
+        let c =
+            merged("c", "Something else", "HTTPS://NEWS.example:443/port", "2025-02-03T08:00:00Z");
+        let feeds = run(vec![a.clone(), b.clone(), c.clone()]);
+        // a and c share a canonical link; a and b share title and day; b is the earliest.
+        assert_eq!(feeds[1].1, ["https://upstream.example/b"]);
+
+        let mut local = article("l", "world", Some("2025-02-05T00:00:00Z"));
+        local.link = Some("https://news.example/port".to_owned());
+        let feeds = run(vec![a, b, c, local]);
+        assert_eq!(
+            feeds[1].1,
+            ["l", "https://upstream.example/b"],
+            "l takes a/c's link; b keeps its own"
+        );
+    }
+
+    #[test]
+    fn local_records_with_the_same_title_on_one_day_are_both_kept() {
+        let mut x = article("x", "world", Some("2025-02-02T08:00:00Z"));
+        let mut y = article("y", "world", Some("2025-02-02T09:00:00Z"));
+        x.title = "Weather".to_owned();
+        y.title = "Weather".to_owned();
+        assert_eq!(run(vec![x, y])[1].1, ["y", "x"]);
+    }
+
+    #[test]
+    fn canonical_links_drop_tracking_fragments_and_default_ports() {
+        assert_eq!(
+            canonical_link("HTTPS://Example.ORG:443/a/b?utm_medium=rss&id=3&fbclid=z#frag"),
+            "https://example.org/a/b?id=3"
+        );
+        assert_eq!(canonical_link("http://example.org:80/?utm_source=x"), "http://example.org/");
+        assert_eq!(canonical_link("not a url"), "not a url");
     }
 }

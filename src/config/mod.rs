@@ -34,6 +34,8 @@ pub struct Config {
     pub sources: Vec<Source>,
     /// Channel ids, titles and aliases, for resolving records' `channel`.
     pub names: ChannelNames,
+    /// `[fetch]` limits.
+    pub fetch: Fetch,
 }
 
 impl Config {
@@ -74,6 +76,11 @@ impl Config {
     /// True for a config with nothing to build (no site or no channels).
     pub fn is_empty(&self) -> bool {
         self.site.is_none() || self.channels.is_empty()
+    }
+
+    /// Whether any enabled source needs the state database.
+    pub fn needs_state(&self) -> bool {
+        self.sources.iter().any(|s| s.enabled && matches!(s.kind, SourceKind::Feed(_)))
     }
 
     /// Looks a channel up by id.

@@ -14,6 +14,38 @@ pub struct ConfigFile {
     pub channel: Vec<ChannelConfig>,
     #[serde(default)]
     pub source: Vec<SourceConfig>,
+    pub fetch: Option<FetchConfig>,
+}
+
+/// `[fetch]`: limits for every `kind = "feed"` source with a URL.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FetchConfig {
+    pub concurrency: Option<Spanned<i64>>,
+    pub per_host: Option<Spanned<i64>>,
+    pub connect_timeout: Option<Spanned<String>>,
+    pub read_timeout: Option<Spanned<String>>,
+    pub timeout: Option<Spanned<String>>,
+    pub max_body_mib: Option<Spanned<i64>>,
+    pub max_redirects: Option<Spanned<i64>>,
+    pub allow_private: Option<bool>,
+}
+
+/// A value that may be one string or a list of strings (`include`).
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    One(Spanned<String>),
+    Many(Vec<Spanned<String>>),
+}
+
+impl OneOrMany {
+    pub fn into_vec(self) -> Vec<Spanned<String>> {
+        match self {
+            OneOrMany::One(s) => vec![s],
+            OneOrMany::Many(v) => v,
+        }
+    }
 }
 
 /// `[site]`.
@@ -31,6 +63,7 @@ pub struct SiteConfig {
     pub ellipsis: Option<String>,
     pub items_per_channel: Option<Spanned<i64>>,
     pub author: Option<String>,
+    pub state: Option<String>,
 }
 
 /// One `[[channel]]`.
@@ -47,6 +80,8 @@ pub struct ChannelConfig {
     pub aliases: Vec<Spanned<String>>,
     pub items_per_channel: Option<Spanned<i64>>,
     pub summary_length: Option<Spanned<i64>>,
+    pub keep_days: Option<Spanned<i64>>,
+    pub keep_items: Option<Spanned<i64>>,
 }
 
 /// One `[[source]]`. Kind-specific keys live side by side; `validate` rejects
@@ -62,6 +97,14 @@ pub struct SourceConfig {
     pub timezone: Option<Spanned<String>>,
     #[serde(default = "yes")]
     pub enabled: bool,
+    // kind = "feed"
+    pub url: Option<Spanned<String>>,
+    pub every: Option<Spanned<String>>,
+    pub include: Option<OneOrMany>,
+    pub exclude: Option<OneOrMany>,
+    pub max_age: Option<Spanned<String>>,
+    pub max_items: Option<Spanned<i64>>,
+    pub allow_private: Option<bool>,
 }
 
 fn yes() -> bool {

@@ -198,7 +198,7 @@ fn source_paths_resolve_against_the_config_directory_and_channels_by_title() {
     ))
     .unwrap();
     let s = &c.sources[0];
-    let SourceKind::Records { path, pattern, format } = &s.kind;
+    let SourceKind::Records { path, pattern, format } = &s.kind else { panic!("a records source") };
     assert_eq!(path, Path::new("/cfg/data/*.jsonl"));
     assert_eq!(pattern, "data/*.jsonl");
     assert_eq!(*format, None);

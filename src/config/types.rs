@@ -108,6 +108,38 @@ pub struct Site {
     pub items_per_channel: usize,
     /// Default feed author.
     pub author: Option<String>,
+    /// The state database (for feed sources), resolved against the config
+    /// file's directory.
+    pub state: PathBuf,
+}
+
+/// `[fetch]`, validated: limits for fetching feed sources.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fetch {
+    pub concurrency: usize,
+    pub per_host: usize,
+    pub connect_timeout: std::time::Duration,
+    pub read_timeout: std::time::Duration,
+    pub timeout: std::time::Duration,
+    pub max_body: u64,
+    pub max_redirects: usize,
+    pub allow_private: bool,
+}
+
+impl Default for Fetch {
+    fn default() -> Fetch {
+        use std::time::Duration;
+        Fetch {
+            concurrency: 8,
+            per_host: 2,
+            connect_timeout: Duration::from_secs(10),
+            read_timeout: Duration::from_secs(15),
+            timeout: Duration::from_secs(30),
+            max_body: 10 * 1024 * 1024,
+            max_redirects: 5,
+            allow_private: false,
+        }
+    }
 }
 
 impl Site {
@@ -142,6 +174,11 @@ pub struct Channel {
     pub aliases: Vec<String>,
     pub items_per_channel: usize,
     pub summary_length: usize,
+    /// Stored items of this channel's feed sources are dropped this many
+    /// days after they were last seen upstream (`None`: kept until `keep_items`).
+    pub keep_days: Option<u32>,
+    /// At most this many stored items per feed source of this channel.
+    pub keep_items: usize,
 }
 
 /// File formats a records source can read.
@@ -199,6 +236,58 @@ impl RecordFormat {
     }
 }
 
+/// Where a feed source's document comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FeedLocation {
+    /// Fetched over http(s).
+    Url(url::Url),
+    /// A local file: the path as written, and resolved.
+    Path { pattern: String, path: PathBuf },
+}
+
+impl FeedLocation {
+    /// The URL or path as the user wrote it, for messages.
+    pub fn display(&self) -> String {
+        match self {
+            FeedLocation::Url(u) => redact_url(u),
+            FeedLocation::Path { pattern, .. } => pattern.clone(),
+        }
+    }
+}
+
+/// A URL for messages and logs: user name and password removed, so
+/// credentials in a configured URL are never printed.
+pub fn redact_url(url: &url::Url) -> String {
+    let mut u = url.clone();
+    let _ = u.set_username("");
+    let _ = u.set_password(None);
+    u.to_string()
+}
+
+/// A feed source's settings.
+#[derive(Debug, Clone)]
+pub struct FeedSource {
+    pub location: FeedLocation,
+    /// Minimum time between two fetches; zero fetches on every run.
+    pub every: std::time::Duration,
+    /// Keep only items where one of these matches title, summary or a category.
+    pub include: Vec<regex::Regex>,
+    /// Drop items where one of these matches.
+    pub exclude: Vec<regex::Regex>,
+    /// Drop dated items older than this.
+    pub max_age: Option<std::time::Duration>,
+    /// Parse at most this many items (newest first).
+    pub max_items: usize,
+    /// May fetch from private, loopback and link-local addresses.
+    pub allow_private: bool,
+}
+
+impl From<FeedSource> for SourceKind {
+    fn from(f: FeedSource) -> SourceKind {
+        SourceKind::Feed(f)
+    }
+}
+
 /// What a source reads.
 #[derive(Debug, Clone)]
 pub enum SourceKind {
@@ -211,6 +300,8 @@ pub enum SourceKind {
         /// Forced format; `None` picks one per file by extension.
         format: Option<RecordFormat>,
     },
+    /// Another site's RSS, Atom or JSON feed.
+    Feed(FeedSource),
 }
 
 /// One `[[source]]`, validated.

@@ -5,12 +5,13 @@ use std::collections::HashMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::time::Duration;
 
 use chrono_tz::Tz;
 use toml::Spanned;
 use url::Url;
 
-use super::raw::{ChannelConfig, ConfigFile, SiteConfig, SourceConfig};
+use super::raw::{ChannelConfig, ConfigFile, FetchConfig, SiteConfig, SourceConfig};
 use super::types::*;
 use super::{ChannelNames, Config};
 use crate::error::ConfigError;
@@ -19,7 +20,8 @@ const DEFAULT_SUMMARY_LENGTH: usize = 100;
 const DEFAULT_ITEMS_PER_CHANNEL: usize = 50;
 const SUMMARY_LENGTH_RANGE: (i64, i64) = (1, 10_000);
 const ITEMS_RANGE: (i64, i64) = (1, 100_000);
-const SOURCE_KINDS: [&str; 1] = ["records"];
+const SOURCE_KINDS: [&str; 2] = ["records", "feed"];
+const KEEP_ITEMS_DEFAULT: usize = 500;
 
 /// Positions and file name for every message.
 struct Ctx<'a> {
@@ -196,15 +198,17 @@ pub(super) fn validate(
                 channels: vec![],
                 sources: vec![],
                 names,
+                fetch: Fetch::default(),
             });
         }
         let message = "missing [site] table; add one with at least title and link".to_owned();
         return Err(ConfigError::Invalid { path: path.to_owned(), message });
     };
     let site = validate_site(&ctx, site, base)?;
+    let fetch = validate_fetch(&ctx, file.fetch)?;
     let (channels, names) = validate_channels(&ctx, &file.channel, &site)?;
-    let sources = validate_sources(&ctx, file.source, &site, &names, base)?;
-    Ok(Config { path: path.to_owned(), site: Some(site), channels, sources, names })
+    let sources = validate_sources(&ctx, file.source, &site, &names, &fetch, base)?;
+    Ok(Config { path: path.to_owned(), site: Some(site), channels, sources, names, fetch })
 }
 
 fn validate_site(ctx: &Ctx, raw: SiteConfig, base: &Path) -> Result<Site, ConfigError> {
@@ -266,6 +270,60 @@ fn validate_site(ctx: &Ctx, raw: SiteConfig, base: &Path) -> Result<Site, Config
         ellipsis: raw.ellipsis.unwrap_or_else(|| "...".to_owned()),
         items_per_channel,
         author: raw.author.filter(|a| !a.trim().is_empty()),
+        state: base.join(raw.state.as_deref().unwrap_or(".feedwright/state.db")),
+    })
+}
+
+/// A humantime duration such as `"30s"`, `"15m"`, `"2h"`, `"7d"`.
+fn duration(ctx: &Ctx, value: &Spanned<String>, key: &str) -> Result<Duration, ConfigError> {
+    let raw = value.get_ref().trim();
+    humantime::parse_duration(raw).map_err(|e| {
+        ctx.spanned(value, format!("{key} = \"{raw}\" is not a duration ({e}); write e.g. \"30s\", \"15m\", \"2h\" or \"7d\""))
+    })
+}
+
+fn validate_fetch(ctx: &Ctx, raw: Option<FetchConfig>) -> Result<Fetch, ConfigError> {
+    let d = Fetch::default();
+    let Some(raw) = raw else { return Ok(d) };
+    let secs = |v: &Option<Spanned<String>>,
+                key: &str,
+                default: Duration|
+     -> Result<Duration, ConfigError> {
+        match v {
+            None => Ok(default),
+            Some(v) => {
+                let d = duration(ctx, v, key)?;
+                if d.is_zero() || d > Duration::from_secs(600) {
+                    return Err(ctx.spanned(v, format!("{key} must be between 1s and 10m")));
+                }
+                Ok(d)
+            }
+        }
+    };
+    Ok(Fetch {
+        concurrency: in_range(
+            ctx,
+            raw.concurrency.as_ref(),
+            "concurrency",
+            (1, 256),
+            d.concurrency,
+        )?,
+        per_host: in_range(ctx, raw.per_host.as_ref(), "per_host", (1, 64), d.per_host)?,
+        connect_timeout: secs(&raw.connect_timeout, "connect_timeout", d.connect_timeout)?,
+        read_timeout: secs(&raw.read_timeout, "read_timeout", d.read_timeout)?,
+        timeout: secs(&raw.timeout, "timeout", d.timeout)?,
+        // 100 MiB is the hard ceiling: a feed larger than that is not a feed.
+        max_body: in_range(ctx, raw.max_body_mib.as_ref(), "max_body_mib", (1, 100), 10)? as u64
+            * 1024
+            * 1024,
+        max_redirects: in_range(
+            ctx,
+            raw.max_redirects.as_ref(),
+            "max_redirects",
+            (0, 20),
+            d.max_redirects,
+        )?,
+        allow_private: raw.allow_private.unwrap_or(d.allow_private),
     })
 }
 
@@ -316,6 +374,19 @@ fn validate_channels(
                 "summary_length",
                 SUMMARY_LENGTH_RANGE,
                 site.summary_length,
+            )?,
+            keep_days: match &c.keep_days {
+                None => None,
+                Some(_) => {
+                    Some(in_range(ctx, c.keep_days.as_ref(), "keep_days", (1, 36_500), 0)? as u32)
+                }
+            },
+            keep_items: in_range(
+                ctx,
+                c.keep_items.as_ref(),
+                "keep_items",
+                ITEMS_RANGE,
+                KEEP_ITEMS_DEFAULT,
             )?,
         });
         parents.push(c.parent.as_ref());
@@ -374,6 +445,7 @@ fn validate_sources(
     raw: Vec<SourceConfig>,
     site: &Site,
     names: &ChannelNames,
+    fetch: &Fetch,
     base: &Path,
 ) -> Result<Vec<Source>, ConfigError> {
     let mut sources = Vec::with_capacity(raw.len());
@@ -397,6 +469,20 @@ fn validate_sources(
         lines.insert(id.clone(), ctx.line_of(&s.id));
         let kind = match s.kind.get_ref().as_str() {
             "records" => {
+                reject_keys(
+                    ctx,
+                    &id,
+                    "records",
+                    &[
+                        ("url", s.url.as_ref().map(Spanned::span)),
+                        ("every", s.every.as_ref().map(Spanned::span)),
+                        ("max_age", s.max_age.as_ref().map(Spanned::span)),
+                        ("max_items", s.max_items.as_ref().map(Spanned::span)),
+                        ("include", s.include.as_ref().map(|_| s.kind.span())),
+                        ("exclude", s.exclude.as_ref().map(|_| s.kind.span())),
+                        ("allow_private", s.allow_private.map(|_| s.kind.span())),
+                    ],
+                )?;
                 let path = s.path.as_ref().ok_or_else(|| {
                     ctx.spanned(&s.id, format!("source \"{id}\" (kind = \"records\") needs a path"))
                 })?;
@@ -415,6 +501,52 @@ fn validate_sources(
                     })?),
                 };
                 SourceKind::Records { path: resolve(base, &pattern), pattern, format }
+            }
+            "feed" => {
+                reject_keys(ctx, &id, "feed", &[("format", s.format.as_ref().map(Spanned::span))])?;
+                let location = match (&s.url, &s.path) {
+                    (Some(u), None) => FeedLocation::Url(feed_url(ctx, u)?),
+                    (None, Some(p)) => {
+                        let pattern = non_empty(ctx, p, "path")?;
+                        FeedLocation::Path { path: resolve(base, &pattern), pattern }
+                    }
+                    (Some(u), Some(_)) => {
+                        return Err(ctx.spanned(
+                            u,
+                            format!(
+                                "source \"{id}\" (kind = \"feed\") has both url and path; give one"
+                            ),
+                        ));
+                    }
+                    (None, None) => {
+                        return Err(ctx.spanned(
+                            &s.id,
+                            format!("source \"{id}\" (kind = \"feed\") needs a url or a path"),
+                        ));
+                    }
+                };
+                if s.channel.is_none() {
+                    return Err(ctx.spanned(
+                        &s.id,
+                        format!("source \"{id}\" (kind = \"feed\") needs a channel for its items"),
+                    ));
+                }
+                let every = match &s.every {
+                    Some(e) => duration(ctx, e, "every")?,
+                    None => Duration::ZERO,
+                };
+                let max_age =
+                    s.max_age.as_ref().map(|m| duration(ctx, m, "max_age")).transpose()?;
+                FeedSource {
+                    location,
+                    every,
+                    include: regexes(ctx, s.include, "include")?,
+                    exclude: regexes(ctx, s.exclude, "exclude")?,
+                    max_age,
+                    max_items: in_range(ctx, s.max_items.as_ref(), "max_items", ITEMS_RANGE, 1000)?,
+                    allow_private: s.allow_private.unwrap_or(fetch.allow_private),
+                }
+                .into()
             }
             other => {
                 let hint = closest(other, SOURCE_KINDS)
@@ -448,6 +580,60 @@ fn validate_sources(
         sources.push(Source { id, kind, channel, timezone, enabled: s.enabled });
     }
     Ok(sources)
+}
+
+/// Keys that belong to another source kind are errors, not silently ignored.
+fn reject_keys(
+    ctx: &Ctx,
+    id: &str,
+    kind: &str,
+    keys: &[(&str, Option<Range<usize>>)],
+) -> Result<(), ConfigError> {
+    for (key, span) in keys {
+        if let Some(span) = span {
+            return Err(ctx.at(
+                span.clone(),
+                format!("source \"{id}\": key \"{key}\" is not used by kind = \"{kind}\""),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A feed URL: http or https only; `file:`, `ftp:`, `javascript:` and the
+/// like are refused here (local files go through `path`).
+fn feed_url(ctx: &Ctx, value: &Spanned<String>) -> Result<url::Url, ConfigError> {
+    let raw = value.get_ref().trim();
+    let url = url::Url::parse(raw)
+        .map_err(|e| ctx.spanned(value, format!("url \"{raw}\" is not a valid URL ({e})")))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(ctx.spanned(
+            value,
+            format!(
+                "url \"{}\" must be an http or https URL; for a local file use path",
+                super::types::redact_url(&url)
+            ),
+        ));
+    }
+    Ok(url)
+}
+
+fn regexes(
+    ctx: &Ctx,
+    raw: Option<super::raw::OneOrMany>,
+    key: &str,
+) -> Result<Vec<regex::Regex>, ConfigError> {
+    let Some(raw) = raw else { return Ok(Vec::new()) };
+    raw.into_vec()
+        .iter()
+        .map(|r| {
+            regex::RegexBuilder::new(r.get_ref())
+                .case_insensitive(true)
+                .size_limit(1 << 20)
+                .build()
+                .map_err(|e| ctx.spanned(r, format!("{key}: invalid regular expression: {e}")))
+        })
+        .collect()
 }
 
 fn resolve(base: &Path, pattern: &str) -> PathBuf {

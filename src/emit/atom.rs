@@ -10,7 +10,7 @@
 //! re-date items, and must not read the clock.
 
 use atom_syndication::{
-    Category, Content, Entry, Feed, Generator, Link, Person, Text, WriteConfig,
+    Category, Content, Entry, Feed, Generator, Link, Person, Source, Text, WriteConfig,
 };
 use chrono::{DateTime, FixedOffset};
 
@@ -108,6 +108,33 @@ fn entry(article: &Article, feed_date: DateTime<FixedOffset>) -> Entry {
             }),
             (None, Some(_)) => None,
         },
+        // RFC 4287 4.2.11: a merged entry keeps its upstream feed's metadata.
+        source: article.via.as_ref().map(|via| {
+            let mut links = Vec::new();
+            if !via.feed_url.is_empty() {
+                links.push(Link {
+                    href: owned(&via.feed_url),
+                    rel: "self".to_owned(),
+                    ..Link::default()
+                });
+            }
+            if let Some(home) = &via.link {
+                links.push(Link {
+                    href: owned(home),
+                    rel: "alternate".to_owned(),
+                    ..Link::default()
+                });
+            }
+            Source {
+                id: owned(&via.id),
+                title: Text::plain(owned(&via.title)),
+                // The crate always writes <updated>; the entry's own date is
+                // the best deterministic stand-in for the upstream feed's.
+                updated: article.last_modified().unwrap_or(feed_date),
+                links,
+                ..Source::default()
+            }
+        }),
         ..Entry::default()
     }
 }

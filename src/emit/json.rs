@@ -82,8 +82,22 @@ struct Attachment {
 /// was filed under (which differs from the feed's in an aggregated parent).
 #[derive(Serialize)]
 struct Extension {
-    source: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source: Option<String>,
     channel: String,
+    /// The upstream feed of a merged item.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    via: Option<ViaJson>,
+}
+
+/// Where a merged item came from.
+#[derive(Serialize)]
+struct ViaJson {
+    id: String,
+    title: String,
+    feed_url: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    home_page_url: Option<String>,
 }
 
 /// Renders `feed` as a JSON Feed 1.1 document.
@@ -147,9 +161,15 @@ fn item(article: &Article, feed: &ChannelFeed) -> JsonItem {
                 size_in_bytes: (e.length > 0).then_some(e.length),
             })
             .collect(),
-        feedwright: article.source.as_deref().map(|source| Extension {
-            source: owned(source),
+        feedwright: (article.source.is_some() || article.via.is_some()).then(|| Extension {
+            source: article.source.as_deref().map(owned),
             channel: owned(article.channel.as_deref().unwrap_or(feed.channel.id.as_str())),
+            via: article.via.as_ref().map(|v| ViaJson {
+                id: owned(&v.id),
+                title: owned(&v.title),
+                feed_url: owned(&v.feed_url),
+                home_page_url: v.link.as_deref().map(owned),
+            }),
         }),
     }
 }

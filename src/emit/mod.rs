@@ -181,6 +181,7 @@ pub(crate) mod fixtures {
             ellipsis: "…".to_owned(),
             items_per_channel: 50,
             author: Some("Feedwright Desk".to_owned()),
+            state: PathBuf::from(".feedwright/state.db"),
         }
     }
 
@@ -196,6 +197,8 @@ pub(crate) mod fixtures {
             aliases: Vec::new(),
             items_per_channel: 50,
             summary_length: 200,
+            keep_days: None,
+            keep_items: 500,
         }
     }
 
@@ -299,6 +302,34 @@ mod tests {
         assert!(!is_http_url("javascript:alert(1)"));
         assert!(!is_http_url("/relative"));
         assert!(!is_http_url("ftp://example.com/"));
+    }
+
+    #[test]
+    fn merged_items_name_their_upstream_feed_in_every_format() {
+        let (mut feed, site) = fixtures::sample_feed();
+        feed.items[0].via = Some(crate::model::Via {
+            id: "urn:uuid:upstream-1".to_owned(),
+            title: "Harbor <Daily>".to_owned(),
+            feed_url: "https://harbor.example/feed.xml".to_owned(),
+            link: Some("https://harbor.example/".to_owned()),
+        });
+        let rss = String::from_utf8(render_feed(Format::Rss, &feed, &site)).unwrap();
+        assert!(
+            rss.contains(r#"<source url="https://harbor.example/feed.xml">Harbor &lt;Daily&gt;</source>"#),
+            "{rss}"
+        );
+        let atom = String::from_utf8(render_feed(Format::Atom, &feed, &site)).unwrap();
+        let parsed = feed_rs::parser::parse(atom.as_bytes()).unwrap();
+        assert!(atom.contains("<source>"), "{atom}");
+        assert!(atom.contains("<id>urn:uuid:upstream-1</id>"), "{atom}");
+        assert!(atom.contains(r#"<link href="https://harbor.example/feed.xml" rel="self"/>"#), "{atom}");
+        assert_eq!(parsed.entries.len(), feed.items.len());
+        let json: serde_json::Value =
+            serde_json::from_slice(&render_feed(Format::Json, &feed, &site)).unwrap();
+        let via = &json["items"][0]["_feedwright"]["via"];
+        assert_eq!(via["feed_url"], "https://harbor.example/feed.xml");
+        assert_eq!(via["title"], "Harbor <Daily>");
+        assert_eq!(via["home_page_url"], "https://harbor.example/");
     }
 
     #[test]

@@ -61,12 +61,18 @@ fn item(article: &Article, feed: &ChannelFeed) -> Item {
         creators: article.authors.iter().map(|a| owned(a)).collect(),
         ..DublinCoreExtension::default()
     });
-    let source = article.source.as_deref().map(|publisher| Source {
-        // `source@url` is required; the channel link stands in for items
-        // without a link of their own.
-        url: link.clone().unwrap_or_else(|| owned(feed.channel.link.as_str())),
-        title: Some(owned(publisher)),
-    });
+    // An item merged from another site's feed names that feed (RSS 2.0's
+    // meaning of <source>); a local record names its publisher instead.
+    let upstream = article.via.as_ref().filter(|v| !v.feed_url.is_empty());
+    let source = match upstream {
+        Some(via) => Some(Source { url: owned(&via.feed_url), title: Some(owned(&via.title)) }),
+        None => article.source.as_deref().map(|publisher| Source {
+            // `source@url` is required; the channel link stands in for items
+            // without a link of their own.
+            url: link.clone().unwrap_or_else(|| owned(feed.channel.link.as_str())),
+            title: Some(owned(publisher)),
+        }),
+    };
     let enclosure = article.enclosure.as_ref().map(|e| Enclosure {
         url: owned(&e.url),
         length: e.length.to_string(),

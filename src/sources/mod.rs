@@ -96,10 +96,19 @@ impl SourceReport {
     }
 }
 
-/// Reads every record of `source`, handing each to `emit`. `base` is the
-/// config file's directory, used to print paths as the user wrote them.
+/// Reads every record of a local source, handing each to `emit`. `base` is
+/// the config file's directory, used to print paths as the user wrote them.
+/// Feed sources need the network and the state database, so `app` collects
+/// those itself (through [`feed`]); for them this reports a failure.
 pub fn collect(source: &Source, base: &Path, emit: &mut dyn FnMut(Article)) -> SourceReport {
     match &source.kind {
-        SourceKind::Records { .. } => records::collect(source, base, emit),
+        SourceKind::Records { pattern, path, format } => {
+            records::collect(source, (pattern, path, *format), base, emit)
+        }
+        SourceKind::Feed(_) => {
+            let mut report = SourceReport::new(&source.id);
+            report.failed = Some("feed sources are collected with the state database".to_owned());
+            report
+        }
     }
 }

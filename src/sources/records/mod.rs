@@ -22,7 +22,7 @@ use serde::Deserialize;
 use url::Url;
 
 use super::{Severity, SourceReport};
-use crate::config::{RecordFormat, Source, SourceKind};
+use crate::config::{RecordFormat, Source};
 use crate::dates;
 use crate::model::{Article, Enclosure, Origin};
 use crate::text::strip_forbidden_chars;
@@ -102,10 +102,14 @@ pub struct RawEnclosure {
 }
 
 /// Reads a records source.
-pub fn collect(source: &Source, base: &Path, emit: &mut dyn FnMut(Article)) -> SourceReport {
+pub fn collect(
+    source: &Source,
+    (pattern, path, format): (&str, &Path, Option<RecordFormat>),
+    base: &Path,
+    emit: &mut dyn FnMut(Article),
+) -> SourceReport {
     let mut report = SourceReport::new(&source.id);
-    let SourceKind::Records { pattern, path, format } = &source.kind;
-    let files = match list_files(pattern, path, *format) {
+    let files = match list_files(pattern, path, format) {
         Ok(files) => files,
         Err(message) => {
             report.failed = Some(message);
