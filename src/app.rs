@@ -5,20 +5,22 @@
 //! an exit code. No source problem aborts a run: it is counted in the report,
 //! and the feeds are written from whatever could be read.
 
-use std::path::{Path, PathBuf};
-
 use std::fmt::Write as _;
-
-use rayon::prelude::*;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::config::{ChannelId, Config, Site, Source};
+use chrono::Utc;
+use rayon::prelude::*;
+
+use crate::aggregate;
+use crate::config::{ChannelId, Config, Site, Source, SourceKind};
 use crate::emit;
 use crate::error::OutputError;
 use crate::model::ChannelFeed;
 use crate::output::{OutputDir, WriteSummary};
 use crate::pipeline::{Collector, StageTimes};
 use crate::sources::{self, Severity, SourceReport};
+use crate::store::{SourceState, Store, StoreError};
 
 /// Options for `build`.
 #[derive(Debug, Clone, Default)]
@@ -27,6 +29,10 @@ pub struct BuildOptions {
     pub out: Option<PathBuf>,
     /// Any record problem fails the run before anything is written.
     pub strict: bool,
+    /// Overrides `[site] state`.
+    pub state: Option<PathBuf>,
+    /// Show a progress bar while fetching (on a terminal).
+    pub progress: bool,
 }
 
 /// What a run did.
@@ -120,6 +126,43 @@ impl Report {
         lines
     }
 
+    /// [`Report::problem_lines`] as JSON objects, one per line, for
+    /// `--log-format json`.
+    pub fn problem_json_lines(&self) -> Vec<String> {
+        let mut lines = Vec::new();
+        for s in &self.sources {
+            for p in &s.problems {
+                let level = match p.severity {
+                    Severity::Skipped => "skipped",
+                    Severity::Warning => "warning",
+                    Severity::Note => "note",
+                };
+                let v = serde_json::json!({
+                    "level": level, "source": s.id, "location": p.location, "message": p.message
+                });
+                lines.push(v.to_string());
+            }
+            if s.problems_dropped > 0 {
+                let message = format!("{} more problems not shown", s.problems_dropped);
+                let v = serde_json::json!({"level": "warning", "source": s.id, "message": message});
+                lines.push(v.to_string());
+            }
+            if let Some(why) = &s.failed {
+                let v = serde_json::json!({"level": "error", "source": s.id, "message": why});
+                lines.push(v.to_string());
+            }
+        }
+        if self.strict_failed {
+            let message = "--strict: problems found, nothing was written";
+            lines.push(serde_json::json!({"level": "error", "message": message}).to_string());
+        }
+        if self.empty_config {
+            let message = "the config defines no channels; nothing to do";
+            lines.push(serde_json::json!({"level": "warning", "message": message}).to_string());
+        }
+        lines
+    }
+
     /// The end-of-run summary: items per channel, records per source, files.
     pub fn summary(&self, verbose: bool) -> String {
         let mut out = String::new();
@@ -163,46 +206,175 @@ fn plural(n: usize) -> &'static str {
 }
 
 /// Builds every channel and writes the output files.
-pub fn build(config: &Config, options: &BuildOptions) -> Result<Report, OutputError> {
+pub async fn build(config: &Config, options: &BuildOptions) -> Result<Report, AppError> {
     let Some(site) = config.site.as_ref().filter(|_| !config.channels.is_empty()) else {
         return Ok(Report { empty_config: true, ..Report::default() });
     };
-    let (feeds, sources, timings) = collect(config, site, false);
+    let out_dir = options.out.clone().unwrap_or_else(|| site.output.clone());
+    // The output lock is held for the whole run (fetching and state
+    // included), so two runs never interleave. --strict may write nothing,
+    // so it only takes the lock once it knows it will write.
+    let mut out = if options.strict { None } else { Some(OutputDir::open(&out_dir)?) };
+    let feed_results = match open_state(config, options.state.as_deref())? {
+        Some(mut store) => {
+            aggregate::collect(config, site, &mut store, Utc::now(), options.progress).await?
+        }
+        None => Vec::new(),
+    };
+    let (feeds, sources, timings) = collect(config, site, feed_results, false);
     let mut report = Report { channels: counts(&feeds), sources, timings, ..Report::default() };
     if options.strict && report.has_problems() {
         report.strict_failed = true;
         return Ok(report);
     }
-    let out_dir = options.out.clone().unwrap_or_else(|| site.output.clone());
+    let out = match out.take() {
+        Some(out) => out,
+        None => OutputDir::open(&out_dir)?,
+    };
     let start = Instant::now();
-    report.files = Some(write(&out_dir, &feeds, site)?);
+    report.files = Some(write(out, &feeds, site)?);
     report.timings.write = start.elapsed();
     report.output = Some(out_dir);
     Ok(report)
 }
 
-/// Reads every source and runs the pipeline without writing; also notes
-/// records without a date.
-pub fn check(config: &Config) -> Report {
+/// Reads every local source and runs the pipeline without writing; also
+/// notes records without a date. Feed sources are not fetched (that would
+/// change their state); their stored items are used when a state database
+/// exists.
+pub fn check(config: &Config, state: Option<&Path>) -> Result<Report, AppError> {
     let Some(site) = config.site.as_ref().filter(|_| !config.channels.is_empty()) else {
-        return Report { empty_config: true, ..Report::default() };
+        return Ok(Report { empty_config: true, ..Report::default() });
     };
-    let (feeds, sources, timings) = collect(config, site, true);
-    Report { channels: counts(&feeds), sources, timings, ..Report::default() }
+    let path = state.map_or_else(|| site.state.clone(), Path::to_owned);
+    let mut feed_results = Vec::new();
+    for source in config.sources.iter().filter(|s| s.enabled) {
+        if !matches!(source.kind, SourceKind::Feed(_)) {
+            continue;
+        }
+        let mut report = SourceReport::new(&source.id);
+        let mut articles = Vec::new();
+        if path.exists() {
+            let store = Store::open(&path)?;
+            articles = store.items(&source.id)?.into_iter().map(|i| i.article).collect();
+        }
+        let note = format!("not fetched by check; {} stored items", articles.len());
+        report.problem(Severity::Note, source.id.clone(), note);
+        report.read = articles.len();
+        feed_results.push((source.id.clone(), aggregate::FeedResult { report, articles }));
+    }
+    let (feeds, sources, timings) = collect(config, site, feed_results, true);
+    Ok(Report { channels: counts(&feeds), sources, timings, ..Report::default() })
+}
+
+/// The state database's view of every feed source, for `feedwright status`.
+pub fn status(config: &Config, state: Option<&Path>) -> Result<Vec<SourceState>, AppError> {
+    let Some(site) = config.site.as_ref() else { return Ok(Vec::new()) };
+    let path = state.map_or_else(|| site.state.clone(), Path::to_owned);
+    let known = if path.exists() { Store::open(&path)?.sources()? } else { Vec::new() };
+    // Configured feed sources in config order, with what the store knows.
+    Ok(config
+        .sources
+        .iter()
+        .filter(|s| matches!(s.kind, SourceKind::Feed(_)))
+        .map(|s| {
+            known
+                .iter()
+                .find(|k| k.id == s.id)
+                .cloned()
+                .unwrap_or_else(|| SourceState { id: s.id.clone(), ..SourceState::default() })
+        })
+        .collect())
+}
+
+/// Renders `feedwright status` as a table.
+pub fn render_status(states: &[SourceState], now: chrono::DateTime<Utc>) -> String {
+    let time = |t: Option<chrono::DateTime<Utc>>| {
+        t.map_or_else(|| "-".to_owned(), |t| t.format("%Y-%m-%d %H:%M:%S").to_string())
+    };
+    let rows: Vec<[String; 6]> = states
+        .iter()
+        .map(|s| {
+            [
+                s.id.clone(),
+                time(s.last_attempt),
+                s.last_status.clone().unwrap_or_else(|| "never fetched".to_owned()),
+                s.items.to_string(),
+                time(s.retry_at.filter(|t| *t > now)),
+                s.last_error.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    let header = ["source", "last fetch (UTC)", "status", "items", "next retry", "last error"];
+    let mut widths = header.map(str::len);
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let mut out = String::new();
+    for row in std::iter::once(header.map(str::to_owned)).chain(rows) {
+        let cells: Vec<String> = row.iter().zip(widths).map(|(c, w)| format!("{c:<w$}")).collect();
+        let _ = writeln!(out, "{}", cells.join("  ").trim_end());
+    }
+    out
+}
+
+/// Opens the state database when some enabled source needs it.
+fn open_state(config: &Config, state: Option<&Path>) -> Result<Option<Store>, AppError> {
+    if !config.needs_state() {
+        return Ok(None);
+    }
+    let Some(site) = &config.site else { return Ok(None) };
+    let path = state.map_or_else(|| site.state.clone(), Path::to_owned);
+    Ok(Some(Store::open(&path)?))
+}
+
+/// A run that could not finish: output or state unusable (exit code 3).
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Output(#[from] OutputError),
+    #[error(transparent)]
+    State(#[from] StoreError),
 }
 
 fn counts(feeds: &[ChannelFeed]) -> Vec<(ChannelId, usize)> {
     feeds.iter().map(|f| (f.channel.id.clone(), f.items.len())).collect()
 }
 
-/// Collects every enabled source into the pipeline.
-fn collect(config: &Config, site: &Site, note_undated: bool) -> Collected {
+/// Collects every enabled source into the pipeline, in config order; feed
+/// sources contribute the results `aggregate` already gathered.
+fn collect(
+    config: &Config,
+    site: &Site,
+    mut feed_results: Vec<(String, aggregate::FeedResult)>,
+    note_undated: bool,
+) -> Collected {
     let base = config.path.parent().unwrap_or(Path::new(""));
     let mut collector = Collector::new(config, site);
     let mut reports = Vec::new();
     let start = Instant::now();
     for source in config.sources.iter().filter(|s| s.enabled) {
-        reports.push(collect_one(source, base, &mut collector, note_undated));
+        let report = match source.kind {
+            SourceKind::Records { .. } => collect_one(source, base, &mut collector, note_undated),
+            SourceKind::Feed(_) => {
+                let Some(i) = feed_results.iter().position(|(id, _)| *id == source.id) else {
+                    continue;
+                };
+                let (_, result) = feed_results.swap_remove(i);
+                let mut report = result.report;
+                for article in result.articles {
+                    let location = article.origin.location.clone();
+                    if let Err(message) = collector.push(article, source.channel.as_ref()) {
+                        report.read -= 1;
+                        report.problem(Severity::Skipped, location, message);
+                    }
+                }
+                report
+            }
+        };
+        reports.push(report);
     }
     let read = start.elapsed();
     let start = Instant::now();
@@ -248,8 +420,7 @@ fn collect_one(
 }
 
 /// Renders and writes every file of the site.
-fn write(out_dir: &Path, feeds: &[ChannelFeed], site: &Site) -> Result<WriteSummary, OutputError> {
-    let out = OutputDir::open(out_dir)?;
+fn write(out: OutputDir, feeds: &[ChannelFeed], site: &Site) -> Result<WriteSummary, OutputError> {
     // Channels render and write in parallel: rendering dominates a large
     // build, and each thread holds only one channel's bytes at a time.
     feeds.par_iter().try_for_each(|feed| -> Result<(), OutputError> {

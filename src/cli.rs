@@ -17,6 +17,7 @@ const EXAMPLES: &str = "Examples:
   feedwright build --out /srv/www/feeds write somewhere else
   feedwright build --strict             refuse to write if any record is bad
   feedwright check --config site.toml   validate config and records, write nothing
+  feedwright status                     when each feed source was fetched, and how it went
 
 Exit codes: 0 all good; 1 some records or sources had problems (feeds were still
 written, except with --strict); 2 config or usage error; 3 output could not be written.";
@@ -30,6 +31,9 @@ pub enum Command {
     /// Validate the config and every record without writing anything.
     #[command(after_help = EXAMPLES)]
     Check(CheckArgs),
+    /// Show each feed source's last fetch, status, items, next retry and last error.
+    #[command(after_help = EXAMPLES)]
+    Status(CheckArgs),
 }
 
 /// Options shared by every command.
@@ -44,6 +48,21 @@ pub struct Common {
     /// Print more detail (every file written, per-source files).
     #[arg(long, short = 'v')]
     pub verbose: bool,
+    /// The state database (overrides [site] state).
+    #[arg(long, value_name = "PATH")]
+    pub state: Option<PathBuf>,
+    /// How problems and logs are written to stderr.
+    #[arg(long, value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+}
+
+/// `--log-format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// One readable line per problem.
+    Text,
+    /// One JSON object per line, for log collectors.
+    Json,
 }
 
 /// `feedwright build`.

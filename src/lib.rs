@@ -17,10 +17,12 @@
 //! - [`pipeline`]: resolve channels, dedupe, sort, limit, aggregate parents, summarise.
 //! - [`emit`]: render a channel in each format (one module per format) and the site pages.
 //! - [`output`]: atomic, change-only writes under the output directory; stale-file removal.
+//! - [`aggregate`]: feed sources through fetch, decode, parse and the state database.
 //! - [`app`]: one `build` or `check` run, top to bottom, returning a [`app::Report`].
 //! - [`cli`]: the command-line arguments (parsed by `main`).
 //! - [`error`]: the typed errors callers branch on.
 
+pub mod aggregate;
 pub mod app;
 pub mod cli;
 pub mod config;

@@ -5,7 +5,9 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use feedwright::app::{self, BuildOptions};
-use feedwright::cli::{Cli, Command};
+use std::io::IsTerminal;
+
+use feedwright::cli::{Cli, Command, Common, LogFormat};
 use feedwright::config::Config;
 
 // mimalloc: the build allocates many short-lived strings from several
@@ -27,13 +29,23 @@ fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { EXIT_CONFIG } else { 0 });
         }
     };
+    let common = match &cli.command {
+        Command::Build(args) => &args.common,
+        Command::Check(args) | Command::Status(args) => &args.common,
+    };
+    init_logging(common);
     let (common, result) = match &cli.command {
         Command::Build(args) => (&args.common, run_build(args)),
-        Command::Check(args) => (&args.common, run_check(&args.common.config)),
+        Command::Check(args) => (&args.common, run_check(&args.common)),
+        Command::Status(args) => return run_status(&args.common),
     };
     match result {
         Ok(report) => {
-            for line in report.problem_lines() {
+            let lines = match common.log_format {
+                LogFormat::Text => report.problem_lines(),
+                LogFormat::Json => report.problem_json_lines(),
+            };
+            for line in lines {
                 eprintln!("{line}");
             }
             if !common.quiet {
@@ -55,11 +67,62 @@ fn main() -> ExitCode {
 fn run_build(args: &feedwright::cli::BuildArgs) -> Result<app::Report, (u8, String)> {
     let config =
         Config::from_file(&args.common.config).map_err(|e| (EXIT_CONFIG, e.to_string()))?;
-    let options = BuildOptions { out: args.out.clone(), strict: args.strict };
-    app::build(&config, &options).map_err(|e| (EXIT_OUTPUT, e.to_string()))
+    // A progress bar only for a person watching a terminal.
+    let progress = std::io::stderr().is_terminal()
+        && !args.common.quiet
+        && args.common.log_format == LogFormat::Text;
+    let options = BuildOptions {
+        out: args.out.clone(),
+        strict: args.strict,
+        state: args.common.state.clone(),
+        progress,
+    };
+    // One multi-thread runtime for the whole run; only fetching is async.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| (EXIT_OUTPUT, format!("cannot start the async runtime: {e}")))?;
+    runtime.block_on(app::build(&config, &options)).map_err(|e| (EXIT_OUTPUT, e.to_string()))
 }
 
-fn run_check(path: &std::path::Path) -> Result<app::Report, (u8, String)> {
-    let config = Config::from_file(path).map_err(|e| (EXIT_CONFIG, e.to_string()))?;
-    Ok(app::check(&config))
+/// Logs go to stderr: warnings by default, errors only with -q, per-request
+/// detail with -v; as JSON lines with --log-format json.
+fn init_logging(common: &Common) {
+    let level = if common.quiet {
+        "error"
+    } else if common.verbose {
+        "feedwright=debug,warn"
+    } else {
+        "warn"
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("FEEDWRIGHT_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let _ = match common.log_format {
+        LogFormat::Text => builder.without_time().with_target(false).try_init(),
+        LogFormat::Json => builder.json().try_init(),
+    };
+}
+
+fn run_check(common: &feedwright::cli::Common) -> Result<app::Report, (u8, String)> {
+    let config = Config::from_file(&common.config).map_err(|e| (EXIT_CONFIG, e.to_string()))?;
+    app::check(&config, common.state.as_deref()).map_err(|e| (EXIT_OUTPUT, e.to_string()))
+}
+
+fn run_status(common: &feedwright::cli::Common) -> ExitCode {
+    let result = Config::from_file(&common.config)
+        .map_err(|e| (EXIT_CONFIG, e.to_string()))
+        .and_then(|config| {
+            app::status(&config, common.state.as_deref()).map_err(|e| (EXIT_OUTPUT, e.to_string()))
+        });
+    match result {
+        Ok(states) => {
+            print!("{}", app::render_status(&states, chrono::Utc::now()));
+            ExitCode::SUCCESS
+        }
+        Err((code, message)) => {
+            eprintln!("error: {message}");
+            ExitCode::from(code)
+        }
+    }
 }

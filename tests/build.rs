@@ -212,12 +212,27 @@ fn the_default_config_builds_cleanly() {
     let t = TestDir::new();
     let out = t.join("out");
     let config = repo_root().join("feeds.toml");
-    let run =
-        t.run(&["build", "--config", config.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    // The state database goes to the temp dir, never into the repository.
+    let state = t.join("state.db");
+    let args = ["build", "--config", config.to_str().unwrap(), "--out", out.to_str().unwrap()];
+    let run = t.run(&[&args[..], &["--state", state.to_str().unwrap()]].concat());
     assert_eq!(run.code, 0, "stderr: {}", run.stderr);
     assert_eq!(run.stderr, "");
     let news = t.read("out/news/rss.xml");
     assert!(news.matches("<item>").count() >= 40, "the parent channel aggregates its children");
+    // The merged channel: the story carried by all three sample feeds once,
+    // the local record instead of the JSON Feed copy of the ferry story.
+    let digest = t.read("out/digest/rss.xml");
+    assert_eq!(
+        digest.matches("Cold-Storage Pier").count() + digest.matches("cold storage pier").count(),
+        1,
+        "{digest}"
+    );
+    assert!(digest.contains("青禾夜航渡轮恢复运营"));
+    for bad in ["<script", "onerror", "javascript:", "steal()"] {
+        assert!(!digest.contains(bad), "{bad}");
+    }
+    assert!(state.exists());
 }
 
 #[test]

@@ -25,7 +25,7 @@ fn an_unknown_key_names_line_column_and_the_closest_key() {
     assert_eq!(run.code, 2);
     assert_eq!(
         run.stderr,
-        "error: feeds.toml:5:1: unknown key \"descripton\" in [site]; did you mean \"description\"? (valid keys: title, link, description, language, timezone, output, formats, summary_length, ellipsis, items_per_channel, author)\n"
+        "error: feeds.toml:5:1: unknown key \"descripton\" in [site]; did you mean \"description\"? (valid keys: title, link, description, language, timezone, output, formats, summary_length, ellipsis, items_per_channel, author, state)\n"
     );
     assert!(!t.exists("output"));
 }
@@ -133,5 +133,24 @@ fn an_oversized_whole_file_record_is_refused_by_name() {
         run.stderr,
         "warning: skipped: wire: big.toml: file is 10485761 bytes, over the 10485760-byte limit for toml files; split it or use JSONL\n\
          error: source \"wire\" failed: none of the 1 file(s) matching \"big.toml\" could be read\n"
+    );
+}
+
+#[test]
+fn problems_can_be_json_lines_for_log_collectors() {
+    let t = TestDir::new();
+    t.file("feeds.toml", SMALL_CONFIG)
+        .file("records.jsonl", format!("{SMALL_RECORDS}{{\"id\": \"x\"}}\n"));
+    let run = t.run(&["build", "--log-format", "json", "-q"]);
+    assert_eq!(run.code, 1);
+    let line: serde_json::Value = serde_json::from_str(run.stderr.trim()).unwrap();
+    assert_eq!(
+        line,
+        serde_json::json!({
+            "level": "skipped",
+            "source": "wire",
+            "location": "records.jsonl:4",
+            "message": "record has no title; every record needs a non-empty \"title\""
+        })
     );
 }

@@ -8,5 +8,7 @@ mod util;
 mod build;
 // Every record format: good records read, bad ones named by file:line.
 mod records;
+// Feed sources: fetching from a local test server, state across runs, merging.
+mod aggregate;
 // `check` and exit codes for config and output errors, with exact messages.
 mod errors;

@@ -36,16 +36,7 @@ impl TestDir {
 
     /// Runs `feedwright ARGS` with this directory as the working directory.
     pub fn run(&self, args: &[&str]) -> Run {
-        let out = Command::new(env!("CARGO_BIN_EXE_feedwright"))
-            .args(args)
-            .current_dir(self.dir.path())
-            .output()
-            .expect("run feedwright");
-        Run {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8(out.stdout).unwrap(),
-            stderr: String::from_utf8(out.stderr).unwrap(),
-        }
+        run_in(self.dir.path(), args)
     }
 
     /// Reads a file as text.
@@ -56,6 +47,20 @@ impl TestDir {
 
     pub fn exists(&self, relative: &str) -> bool {
         self.join(relative).exists()
+    }
+}
+
+/// Runs `feedwright ARGS` in `dir`.
+pub fn run_in(dir: &std::path::Path, args: &[impl AsRef<std::ffi::OsStr>]) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_feedwright"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run feedwright");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(out.stdout).unwrap(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
     }
 }
 

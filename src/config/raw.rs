@@ -31,16 +31,18 @@ pub struct FetchConfig {
     pub allow_private: Option<bool>,
 }
 
-/// A value that may be one string or a list of strings (`include`).
+/// A value that may be one string or a list of strings (`include`). The
+/// span is on the whole value: serde's untagged enums cannot carry spans
+/// inside.
 #[derive(Debug, Deserialize)]
 #[serde(untagged)]
 pub enum OneOrMany {
-    One(Spanned<String>),
-    Many(Vec<Spanned<String>>),
+    One(String),
+    Many(Vec<String>),
 }
 
 impl OneOrMany {
-    pub fn into_vec(self) -> Vec<Spanned<String>> {
+    pub fn into_vec(self) -> Vec<String> {
         match self {
             OneOrMany::One(s) => vec![s],
             OneOrMany::Many(v) => v,
@@ -100,8 +102,8 @@ pub struct SourceConfig {
     // kind = "feed"
     pub url: Option<Spanned<String>>,
     pub every: Option<Spanned<String>>,
-    pub include: Option<OneOrMany>,
-    pub exclude: Option<OneOrMany>,
+    pub include: Option<Spanned<OneOrMany>>,
+    pub exclude: Option<Spanned<OneOrMany>>,
     pub max_age: Option<Spanned<String>>,
     pub max_items: Option<Spanned<i64>>,
     pub allow_private: Option<bool>,

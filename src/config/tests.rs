@@ -46,7 +46,7 @@ fn channels_inherit_site_limits_and_resolve_by_id_title_or_alias() {
 fn unknown_key_gets_position_table_and_suggestion() {
     assert_eq!(
         err(&format!("{MINIMAL}[[channel]]\nid = \"a\"\ntitle = \"A\"\nparnt = \"b\"\n")),
-        "/cfg/feeds.toml:7:1: unknown key \"parnt\" in [[channel]]; did you mean \"parent\"? (valid keys: id, title, description, link, language, parent, aliases, items_per_channel, summary_length)"
+        "/cfg/feeds.toml:7:1: unknown key \"parnt\" in [[channel]]; did you mean \"parent\"? (valid keys: id, title, description, link, language, parent, aliases, items_per_channel, summary_length, keep_days, keep_items)"
     );
 }
 
@@ -54,7 +54,7 @@ fn unknown_key_gets_position_table_and_suggestion() {
 fn unknown_top_level_table_is_named() {
     assert_eq!(
         err(&format!("{MINIMAL}[[sources]]\nid = \"a\"\n")),
-        "/cfg/feeds.toml:4:3: unknown key \"sources\" in [[sources]]; did you mean \"source\"? (valid keys: site, channel, source)"
+        "/cfg/feeds.toml:4:3: unknown key \"sources\" in [[sources]]; did you mean \"source\"? (valid keys: site, channel, source, fetch)"
     );
 }
 
@@ -165,7 +165,7 @@ fn sources_are_checked() {
         err(&format!(
             "{MINIMAL}{ch}[[source]]\nid = \"s\"\nkind = \"record\"\npath = \"x.json\"\n"
         )),
-        "/cfg/feeds.toml:9:8: unknown source kind \"record\"; did you mean \"records\"? (supported: records)"
+        "/cfg/feeds.toml:9:8: unknown source kind \"record\"; did you mean \"records\"? (supported: records, feed)"
     );
     assert_eq!(
         err(&format!("{MINIMAL}{ch}[[source]]\nid = \"s\"\nkind = \"records\"\n")),
@@ -243,4 +243,81 @@ fn non_utf8_and_oversized_files_are_named() {
     std::fs::write(&big, vec![b'#'; (MAX_CONFIG_BYTES + 1) as usize]).unwrap();
     let e = Config::from_file(&big).unwrap_err().to_string();
     assert!(e.ends_with("config file is 1048577 bytes, over the 1048576-byte limit"), "{e}");
+}
+
+const FEED_CH: &str = "[[channel]]\nid = \"d\"\ntitle = \"Digest\"\n";
+
+#[test]
+fn feed_sources_parse_with_filters_and_durations() {
+    let c = parse(&format!(
+        "{MINIMAL}{FEED_CH}[[source]]\nid = \"f\"\nkind = \"feed\"\nurl = \"https://user:pw@example.org/feed.xml\"\nchannel = \"d\"\nevery = \"30m\"\ninclude = \"rust\"\nexclude = [\"^Sponsored\", \"ad\"]\nmax_age = \"7d\"\n"
+    ))
+    .unwrap();
+    let SourceKind::Feed(f) = &c.sources[0].kind else { panic!("a feed source") };
+    assert_eq!(f.every, std::time::Duration::from_secs(1800));
+    assert_eq!(f.max_age, Some(std::time::Duration::from_secs(7 * 86400)));
+    assert_eq!((f.include.len(), f.exclude.len(), f.max_items), (1, 2, 1000));
+    assert!(f.include[0].is_match("RUST news"), "filters ignore case");
+    assert_eq!(f.location.display(), "https://example.org/feed.xml", "credentials never shown");
+    assert!(!f.allow_private);
+    assert!(c.needs_state());
+}
+
+#[test]
+fn feed_source_mistakes_are_explained() {
+    let src = |body: &str| {
+        format!(
+            "{MINIMAL}{FEED_CH}[[source]]\nid = \"f\"\nkind = \"feed\"\nchannel = \"d\"\n{body}"
+        )
+    };
+    assert_eq!(
+        err(&src("url = \"file:///etc/passwd\"\n")),
+        "/cfg/feeds.toml:11:7: url \"file:///etc/passwd\" must be an http or https URL; for a local file use path"
+    );
+    assert_eq!(
+        err(&src("url = \"https://a.example/\"\npath = \"x.xml\"\n")),
+        "/cfg/feeds.toml:11:7: source \"f\" (kind = \"feed\") has both url and path; give one"
+    );
+    assert_eq!(
+        err(&src("")),
+        "/cfg/feeds.toml:8:6: source \"f\" (kind = \"feed\") needs a url or a path"
+    );
+    assert!(
+        err(&src("path = \"x.xml\"\ninclude = \"(unclosed\"\n"))
+            .starts_with("/cfg/feeds.toml:12:11: include: invalid regular expression"),
+    );
+    assert_eq!(
+        err(&src("path = \"x.xml\"\nevery = \"soon\"\n")),
+        "/cfg/feeds.toml:12:9: every = \"soon\" is not a duration (expected number at 0); write e.g. \"30s\", \"15m\", \"2h\" or \"7d\""
+    );
+    assert_eq!(
+        err(&format!(
+            "{MINIMAL}{FEED_CH}[[source]]\nid = \"r\"\nkind = \"records\"\npath = \"x.json\"\nurl = \"https://a.example/\"\n"
+        )),
+        "/cfg/feeds.toml:11:7: source \"r\": key \"url\" is not used by kind = \"records\""
+    );
+    assert_eq!(
+        err(&format!(
+            "{MINIMAL}{FEED_CH}[[source]]\nid = \"f\"\nkind = \"feed\"\npath = \"x.xml\"\n"
+        )),
+        "/cfg/feeds.toml:8:6: source \"f\" (kind = \"feed\") needs a channel for its items"
+    );
+}
+
+#[test]
+fn fetch_limits_are_checked() {
+    let c = parse(&format!("{MINIMAL}[fetch]\nconcurrency = 4\ntimeout = \"5s\"\nmax_body_mib = 2\nallow_private = true\n")).unwrap();
+    assert_eq!(c.fetch.concurrency, 4);
+    assert_eq!(c.fetch.timeout, std::time::Duration::from_secs(5));
+    assert_eq!(c.fetch.max_body, 2 * 1024 * 1024);
+    assert!(c.fetch.allow_private);
+    assert_eq!(c.fetch.per_host, 2, "defaults fill the rest");
+    assert_eq!(
+        err(&format!("{MINIMAL}[fetch]\nmax_body_mib = 500\n")),
+        "/cfg/feeds.toml:5:16: max_body_mib = 500 is out of range; use 1 to 100"
+    );
+    assert_eq!(
+        err(&format!("{MINIMAL}[fetch]\ntimeout = \"0s\"\n")),
+        "/cfg/feeds.toml:5:11: timeout must be between 1s and 10m"
+    );
 }

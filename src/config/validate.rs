@@ -620,18 +620,18 @@ fn feed_url(ctx: &Ctx, value: &Spanned<String>) -> Result<url::Url, ConfigError>
 
 fn regexes(
     ctx: &Ctx,
-    raw: Option<super::raw::OneOrMany>,
+    raw: Option<Spanned<super::raw::OneOrMany>>,
     key: &str,
 ) -> Result<Vec<regex::Regex>, ConfigError> {
     let Some(raw) = raw else { return Ok(Vec::new()) };
-    raw.into_vec()
+    let span = raw.span();
+    raw.into_inner()
+        .into_vec()
         .iter()
         .map(|r| {
-            regex::RegexBuilder::new(r.get_ref())
-                .case_insensitive(true)
-                .size_limit(1 << 20)
-                .build()
-                .map_err(|e| ctx.spanned(r, format!("{key}: invalid regular expression: {e}")))
+            regex::RegexBuilder::new(r).case_insensitive(true).size_limit(1 << 20).build().map_err(
+                |e| ctx.at(span.clone(), format!("{key}: invalid regular expression: {e}")),
+            )
         })
         .collect()
 }

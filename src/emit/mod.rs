@@ -315,14 +315,19 @@ mod tests {
         });
         let rss = String::from_utf8(render_feed(Format::Rss, &feed, &site)).unwrap();
         assert!(
-            rss.contains(r#"<source url="https://harbor.example/feed.xml">Harbor &lt;Daily&gt;</source>"#),
+            rss.contains(
+                r#"<source url="https://harbor.example/feed.xml">Harbor &lt;Daily&gt;</source>"#
+            ),
             "{rss}"
         );
         let atom = String::from_utf8(render_feed(Format::Atom, &feed, &site)).unwrap();
         let parsed = feed_rs::parser::parse(atom.as_bytes()).unwrap();
         assert!(atom.contains("<source>"), "{atom}");
         assert!(atom.contains("<id>urn:uuid:upstream-1</id>"), "{atom}");
-        assert!(atom.contains(r#"<link href="https://harbor.example/feed.xml" rel="self"/>"#), "{atom}");
+        assert!(
+            atom.contains(r#"<link href="https://harbor.example/feed.xml" rel="self"/>"#),
+            "{atom}"
+        );
         assert_eq!(parsed.entries.len(), feed.items.len());
         let json: serde_json::Value =
             serde_json::from_slice(&render_feed(Format::Json, &feed, &site)).unwrap();

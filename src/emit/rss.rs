@@ -63,9 +63,14 @@ fn item(article: &Article, feed: &ChannelFeed) -> Item {
     });
     // An item merged from another site's feed names that feed (RSS 2.0's
     // meaning of <source>); a local record names its publisher instead.
-    let upstream = article.via.as_ref().filter(|v| !v.feed_url.is_empty());
+    // `url` should be the upstream feed's own URL; a feed read from a local
+    // file has none, so its home page stands in.
+    let upstream = article.via.as_ref().and_then(|v| {
+        let url = if v.feed_url.is_empty() { v.link.as_deref()? } else { v.feed_url.as_str() };
+        Some((url, v))
+    });
     let source = match upstream {
-        Some(via) => Some(Source { url: owned(&via.feed_url), title: Some(owned(&via.title)) }),
+        Some((url, via)) => Some(Source { url: owned(url), title: Some(owned(&via.title)) }),
         None => article.source.as_deref().map(|publisher| Source {
             // `source@url` is required; the channel link stands in for items
             // without a link of their own.

@@ -1,0 +1,333 @@
+//! Feed sources: fetch (or read) other sites' feeds, keep their items in the
+//! state database, and hand the pipeline every stored item of each source.
+//!
+//! One run: decide which sources are due (a source in backoff, or fetched
+//! less than `every` ago, is skipped and its stored items are used); fetch
+//! all due sources concurrently (the fetcher enforces the global and
+//! per-host limits); then, one source at a time, decode, parse, filter and
+//! store what came back, and record the attempt. A failing source is one
+//! problem in its report, with the source id, URL and reason; its stored
+//! items still appear, and no other source is affected. This module does not
+//! print and does not write output files.
+
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use chrono::{DateTime, FixedOffset, Utc};
+use futures_util::future::join_all;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::config::{
+    Config, FeedLocation, FeedSource, Fetch, Site, Source, SourceKind, redact_url,
+};
+use crate::decode::{charset_of, decode};
+use crate::fetch::{FetchOutcome, FetchRequest, FetchSettings, Fetcher, Validators};
+use crate::model::Article;
+use crate::pipeline::stable_id;
+use crate::sources::feed::{FeedOptions, Filters, apply_filters, parse_feed};
+use crate::sources::{Severity, SourceReport};
+use crate::store::{Attempt, SourceState, Store, StoreError, backoff};
+
+/// What one feed source contributed to this run.
+#[derive(Debug)]
+pub struct FeedResult {
+    pub report: SourceReport,
+    /// Every stored item of the source (including ones no longer upstream),
+    /// filtered, with undated items dated by when they were first seen.
+    pub articles: Vec<Article>,
+}
+
+/// The body of a due source, or why there is none.
+enum Fetched {
+    Body {
+        bytes: Vec<u8>,
+        content_type: Option<String>,
+        final_url: url::Url,
+        validators: Validators,
+    },
+    NotModified,
+    Failed {
+        error: String,
+        retry_after: Option<Duration>,
+    },
+}
+
+/// Collects every enabled feed source of `config`, in config order.
+pub async fn collect(
+    config: &Config,
+    site: &Site,
+    store: &mut Store,
+    now: DateTime<Utc>,
+    progress: bool,
+) -> Result<Vec<(String, FeedResult)>, StoreError> {
+    let base = config.path.parent().unwrap_or(Path::new(""));
+    let feeds: Vec<(&Source, &FeedSource)> = config
+        .sources
+        .iter()
+        .filter(|s| s.enabled)
+        .filter_map(|s| match &s.kind {
+            SourceKind::Feed(f) => Some((s, f)),
+            SourceKind::Records { .. } => None,
+        })
+        .collect();
+    let states: Vec<SourceState> =
+        feeds.iter().map(|(s, _)| store.source(&s.id)).collect::<Result<_, _>>()?;
+    let fetcher = Fetcher::new(settings(&config.fetch, site));
+
+    // A progress bar only on a terminal; logs and cron output stay plain.
+    let bar = if progress {
+        ProgressBar::new(feeds.len() as u64).with_style(
+            ProgressStyle::with_template("fetching {pos}/{len} sources {msg} [{elapsed}]")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        )
+    } else {
+        ProgressBar::hidden()
+    };
+    let bytes = AtomicU64::new(0);
+    // Fetch every due source at once; the fetcher bounds the concurrency.
+    let attempts = feeds.iter().zip(&states).map(|((source, feed), state)| {
+        let (fetcher, bar, bytes) = (fetcher.as_ref(), &bar, &bytes);
+        async move {
+            let started = std::time::Instant::now();
+            let outcome = match skip_reason(feed, state, now) {
+                Some(reason) => (Some(reason), None),
+                None => (None, Some(fetch_one(fetcher, feed, state, base).await)),
+            };
+            let (size, what) = match &outcome.1 {
+                Some(Fetched::Body { bytes, .. }) => (bytes.len() as u64, "fetched".to_owned()),
+                Some(Fetched::NotModified) => (0, "not modified".to_owned()),
+                Some(Fetched::Failed { error, .. }) => (0, format!("failed: {error}")),
+                None => (0, "skipped".to_owned()),
+            };
+            tracing::debug!(
+                source = %source.id,
+                location = %feed.location.display(),
+                bytes = size,
+                elapsed_ms = started.elapsed().as_millis() as u64,
+                "{what}"
+            );
+            let total = bytes.fetch_add(size, Ordering::Relaxed) + size;
+            bar.set_message(format!("{:.1} MiB", total as f64 / (1024.0 * 1024.0)));
+            bar.inc(1);
+            outcome
+        }
+    });
+    let outcomes = join_all(attempts).await;
+    bar.finish_and_clear();
+
+    let mut results = Vec::with_capacity(feeds.len());
+    for (((source, feed), state), (skipped, fetched)) in feeds.iter().zip(&states).zip(outcomes) {
+        let mut report = SourceReport::new(&source.id);
+        let location = feed.location.display();
+        if let Some(reason) = skipped {
+            report.problem(Severity::Note, location.clone(), reason);
+        }
+        if let Some(fetched) = fetched {
+            store_fetched(store, source, feed, state, fetched, now, &site.link, &mut report)?;
+        }
+        let channel = source.channel.as_ref().and_then(|c| config.channel(c));
+        let (keep_days, keep_items) = channel.map_or((None, 500), |c| (c.keep_days, c.keep_items));
+        store.prune(&source.id, keep_days, Some(keep_items), now)?;
+        let articles = stored_articles(store, source, feed, now)?;
+        report.read = articles.len();
+        results.push((source.id.clone(), FeedResult { report, articles }));
+    }
+    let keep: Vec<&str> = feeds.iter().map(|(s, _)| s.id.as_str()).collect();
+    store.forget_other_sources(&keep)?;
+    Ok(results)
+}
+
+/// Fetcher settings from `[fetch]`, with the User-Agent naming the site.
+fn settings(fetch: &Fetch, site: &Site) -> FetchSettings {
+    FetchSettings {
+        concurrency: fetch.concurrency,
+        per_host: fetch.per_host,
+        connect_timeout: fetch.connect_timeout,
+        read_timeout: fetch.read_timeout,
+        timeout: fetch.timeout,
+        max_body: fetch.max_body,
+        max_redirects: fetch.max_redirects,
+        user_agent: format!("feedwright/{} (+{})", env!("CARGO_PKG_VERSION"), site.link),
+    }
+}
+
+/// Why a source is not fetched this run, if it is not.
+fn skip_reason(feed: &FeedSource, state: &SourceState, now: DateTime<Utc>) -> Option<String> {
+    // Local files are cheap to read: no politeness interval applies.
+    if matches!(feed.location, FeedLocation::Path { .. }) {
+        return None;
+    }
+    if let Some(retry_at) = state.retry_at.filter(|t| *t > now) {
+        return Some(format!(
+            "in backoff after {} failure(s) until {}; using {} stored items",
+            state.failures,
+            retry_at.format("%Y-%m-%d %H:%M:%S UTC"),
+            state.items
+        ));
+    }
+    let every = chrono::Duration::from_std(feed.every).unwrap_or(chrono::Duration::MAX);
+    match state.last_success {
+        Some(last) if !feed.every.is_zero() && last + every > now => Some(format!(
+            "fetched less than {} ago; using {} stored items",
+            humantime::format_duration(feed.every),
+            state.items
+        )),
+        _ => None,
+    }
+}
+
+async fn fetch_one(
+    fetcher: Result<&Fetcher, &crate::fetch::FetchError>,
+    feed: &FeedSource,
+    state: &SourceState,
+    base: &Path,
+) -> Fetched {
+    match &feed.location {
+        FeedLocation::Path { path, .. } => match tokio::fs::read(path).await {
+            Ok(bytes) => {
+                let final_url = url::Url::from_file_path(base.join(path))
+                    .unwrap_or_else(|()| url::Url::parse("file:///").expect("static URL"));
+                Fetched::Body {
+                    bytes,
+                    content_type: None,
+                    final_url,
+                    validators: Validators::default(),
+                }
+            }
+            Err(e) => {
+                Fetched::Failed { error: format!("cannot read file: {e}"), retry_after: None }
+            }
+        },
+        FeedLocation::Url(url) => {
+            let fetcher = match fetcher {
+                Ok(f) => f,
+                Err(e) => return Fetched::Failed { error: e.to_string(), retry_after: None },
+            };
+            let validators =
+                Validators { etag: state.etag.clone(), last_modified: state.last_modified.clone() };
+            let request =
+                FetchRequest { url, validators: &validators, allow_private: feed.allow_private };
+            match fetcher.fetch(request).await {
+                Ok(FetchOutcome::NotModified) => Fetched::NotModified,
+                Ok(FetchOutcome::Fetched(body)) => Fetched::Body {
+                    bytes: body.body,
+                    content_type: body.content_type,
+                    final_url: body.final_url,
+                    validators: body.validators,
+                },
+                Err(e) => Fetched::Failed { retry_after: e.retry_after(), error: e.to_string() },
+            }
+        }
+    }
+}
+
+/// Decodes, parses, filters and stores one fetched body, and records the
+/// attempt; a failure at any step is recorded the same way as a failed fetch.
+#[allow(clippy::too_many_arguments)] // one call site; a struct would only rename them
+fn store_fetched(
+    store: &mut Store,
+    source: &Source,
+    feed: &FeedSource,
+    state: &SourceState,
+    fetched: Fetched,
+    now: DateTime<Utc>,
+    site_link: &url::Url,
+    report: &mut SourceReport,
+) -> Result<(), StoreError> {
+    let location = feed.location.display();
+    let outcome = match fetched {
+        Fetched::NotModified => Ok(Attempt::NotModified { at: now }),
+        Fetched::Failed { error, retry_after } => Err((error, retry_after)),
+        Fetched::Body { bytes, content_type, final_url, validators } => {
+            let charset = content_type.as_deref().and_then(charset_of);
+            let parsed = decode(&bytes, charset).map_err(|e| e.to_string()).and_then(|decoded| {
+                if let Some(w) = decoded.warning {
+                    report.problem(Severity::Warning, location.clone(), w);
+                }
+                let shown = match &feed.location {
+                    FeedLocation::Url(_) => redact_url(&final_url),
+                    FeedLocation::Path { pattern, .. } => pattern.clone(),
+                };
+                let opts = FeedOptions {
+                    source_id: &source.id,
+                    location: &shown,
+                    base: &final_url,
+                    tz: source.timezone,
+                    max_items: feed.max_items,
+                    content_type: content_type.as_deref(),
+                };
+                parse_feed(&decoded.text, &opts).map_err(|e| e.to_string())
+            });
+            match parsed {
+                Ok(parsed) => {
+                    for w in parsed.warnings {
+                        report.problem(Severity::Warning, location.clone(), w);
+                    }
+                    let mut articles = apply_filters(parsed.articles, &filters(feed), now);
+                    // The store keys items by their stable id, so give them
+                    // the one the pipeline will use.
+                    if let Some(channel) = &source.channel {
+                        for a in &mut articles {
+                            a.id = stable_id(a, channel, site_link);
+                        }
+                    }
+                    store.upsert_items(&source.id, &articles, now)?;
+                    Ok(Attempt::Fetched {
+                        at: now,
+                        etag: validators.etag,
+                        last_modified: validators.last_modified,
+                        status: "200 OK".to_owned(),
+                    })
+                }
+                Err(error) => Err((error, None)),
+            }
+        }
+    };
+    let attempt = match outcome {
+        Ok(attempt) => attempt,
+        Err((error, retry_after)) => {
+            report.failed = Some(format!("{location}: {error}"));
+            // Retry-After wins; otherwise back off once failures pile up.
+            let delay = retry_after.or_else(|| backoff(&source.id, state.failures + 1));
+            let retry_at = delay.and_then(|d| chrono::Duration::from_std(d).ok()).map(|d| now + d);
+            Attempt::Failed { at: now, error, retry_at }
+        }
+    };
+    store.record_attempt(&source.id, &attempt)
+}
+
+fn filters(feed: &FeedSource) -> Filters {
+    Filters {
+        include: feed.include.clone(),
+        exclude: feed.exclude.clone(),
+        max_age: feed.max_age,
+        max_items: Some(feed.max_items),
+    }
+}
+
+/// The source's stored items as articles: filtered again (the filters may
+/// have changed since they were stored), undated ones dated by first sight.
+fn stored_articles(
+    store: &Store,
+    source: &Source,
+    feed: &FeedSource,
+    now: DateTime<Utc>,
+) -> Result<Vec<Article>, StoreError> {
+    let items = store.items(&source.id)?;
+    let articles: Vec<Article> = items
+        .into_iter()
+        .map(|item| {
+            let mut a = item.article;
+            if a.date().is_none() {
+                // First sight is stable across runs, unlike "now".
+                a.published =
+                    Some(item.first_seen.with_timezone(&FixedOffset::east_opt(0).expect("UTC")));
+            }
+            a.channel = None;
+            a.origin.source = source.id.clone();
+            a
+        })
+        .collect();
+    Ok(apply_filters(articles, &Filters { max_items: None, ..filters(feed) }, now))
+}

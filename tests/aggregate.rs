@@ -1,0 +1,275 @@
+//! Feed sources end to end: the binary against feeds served by a test
+//! server on 127.0.0.1 (wiremock) and feed files, with the state database in
+//! the test's directory.
+
+use wiremock::matchers::{header, method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::util::{Run, TestDir};
+
+/// A config with one channel and the given sources appended.
+fn config(sources: &str) -> String {
+    format!(
+        r#"
+[site]
+title = "Merge Test"
+link = "https://example.org/feeds/"
+timezone = "UTC"
+
+[[channel]]
+id = "digest"
+title = "Digest"
+
+{sources}
+"#
+    )
+}
+
+fn url_source(id: &str, url: &str) -> String {
+    format!(
+        "[[source]]\nid = \"{id}\"\nkind = \"feed\"\nurl = \"{url}\"\nchannel = \"digest\"\nallow_private = true\n\n"
+    )
+}
+
+fn rss(items: &[(&str, &str, Option<&str>)]) -> String {
+    let mut out = String::from(
+        "<?xml version=\"1.0\"?>\n<rss version=\"2.0\"><channel><title>Up</title><link>https://up.example/</link><description>d</description>\n",
+    );
+    for (guid, title, date) in items {
+        out.push_str(&format!("<item><title>{title}</title><link>https://up.example/{guid}</link><guid>https://up.example/{guid}</guid>"));
+        if let Some(d) = date {
+            out.push_str(&format!("<pubDate>{d}</pubDate>"));
+        }
+        out.push_str("<description>Some text about it.</description></item>\n");
+    }
+    out.push_str("</channel></rss>\n");
+    out
+}
+
+/// Runs the binary without blocking the mock server's runtime.
+async fn run(t: &TestDir, args: &[&str]) -> Run {
+    let dir = t.join("");
+    let args: Vec<String> = args.iter().map(ToString::to_string).collect();
+    tokio::task::spawn_blocking(move || crate::util::run_in(&dir, &args)).await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn etag_flow_sends_validators_and_an_unchanged_feed_rewrites_nothing() {
+    let server = MockServer::start().await;
+    let body = rss(&[("a", "Alpha", Some("Mon, 03 Mar 2025 10:00:00 +0000"))]);
+    Mock::given(method("GET"))
+        .and(path("/feed.xml"))
+        .and(header("if-none-match", "\"v1\""))
+        .respond_with(ResponseTemplate::new(304))
+        .with_priority(1)
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/feed.xml"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("etag", "\"v1\"")
+                .insert_header("content-type", "application/rss+xml")
+                .set_body_string(body),
+        )
+        .with_priority(2)
+        .expect(1)
+        .mount(&server)
+        .await;
+    let t = TestDir::new();
+    t.file("feeds.toml", config(&url_source("up", &format!("{}/feed.xml", server.uri()))));
+    let first = run(&t, &["build"]).await;
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    assert!(t.read("output/digest/rss.xml").contains("Alpha"));
+    let second = run(&t, &["build"]).await;
+    assert_eq!(second.code, 0, "{}", second.stderr);
+    assert!(second.stdout.contains("files: 0 changed"), "{}", second.stdout);
+    assert!(t.read("output/digest/rss.xml").contains("Alpha"), "a 304 reuses the stored items");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_source_is_named_and_keeps_its_stored_items_while_others_merge() {
+    let server = MockServer::start().await;
+    let good = Mock::given(path("/a.xml"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(rss(&[(
+            "a1",
+            "From A",
+            Some("Mon, 03 Mar 2025 10:00:00 +0000"),
+        )])))
+        .mount_as_scoped(&server)
+        .await;
+    Mock::given(path("/b.xml"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(rss(&[(
+            "b1",
+            "From B",
+            Some("Tue, 04 Mar 2025 10:00:00 +0000"),
+        )])))
+        .mount(&server)
+        .await;
+    let t = TestDir::new();
+    let a = format!("{}/a.xml", server.uri());
+    t.file(
+        "feeds.toml",
+        config(&(url_source("a", &a) + &url_source("b", &format!("{}/b.xml", server.uri())))),
+    );
+    assert_eq!(run(&t, &["build"]).await.code, 0);
+    drop(good);
+    Mock::given(path("/a.xml")).respond_with(ResponseTemplate::new(500)).mount(&server).await;
+    let second = run(&t, &["build"]).await;
+    assert_eq!(second.code, 1);
+    assert_eq!(
+        second.stderr,
+        format!("error: source \"a\" failed: {a}: HTTP 500 Internal Server Error\n")
+    );
+    let feed = t.read("output/digest/rss.xml");
+    assert!(feed.contains("From A") && feed.contains("From B"), "{feed}");
+    let status = run(&t, &["status"]).await;
+    assert_eq!(status.code, 0);
+    let line = status.stdout.lines().find(|l| l.starts_with("a ")).unwrap();
+    assert!(line.contains("failed") && line.contains("HTTP 500"), "{}", status.stdout);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retry_after_is_honoured_on_the_next_run() {
+    let server = MockServer::start().await;
+    Mock::given(path("/busy.xml"))
+        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "3600"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let t = TestDir::new();
+    t.file("feeds.toml", config(&url_source("busy", &format!("{}/busy.xml", server.uri()))));
+    let first = run(&t, &["build"]).await;
+    assert_eq!(first.code, 1);
+    assert!(first.stderr.contains("HTTP 429"), "{}", first.stderr);
+    let second = run(&t, &["build"]).await;
+    assert_eq!(second.code, 0, "a source in backoff is not an error: {}", second.stderr);
+    let status = run(&t, &["status"]).await;
+    assert!(status.stdout.lines().nth(1).unwrap().contains("HTTP 429"), "{}", status.stdout);
+    // `expect(1)` is verified when the server drops: no second request was made.
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_loopback_url_is_refused_unless_allowed() {
+    let server = MockServer::start().await;
+    Mock::given(path("/f.xml"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(rss(&[])))
+        .expect(0)
+        .mount(&server)
+        .await;
+    let t = TestDir::new();
+    let url = format!("{}/f.xml", server.uri());
+    t.file("feeds.toml", config(&url_source("local", &url).replace("allow_private = true\n", "")));
+    let run = run(&t, &["build"]).await;
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.starts_with(&format!("error: source \"local\" failed: {url}: ")),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("127.0.0.1") && run.stderr.contains("allow_private"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn items_stay_after_they_drop_off_upstream_and_undated_ones_keep_their_first_seen_date() {
+    let server = MockServer::start().await;
+    let first = Mock::given(path("/f.xml"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(rss(&[
+            ("old", "Old story", Some("Mon, 03 Mar 2025 10:00:00 +0000")),
+            ("undated", "Undated story", None),
+        ])))
+        .mount_as_scoped(&server)
+        .await;
+    let t = TestDir::new();
+    t.file("feeds.toml", config(&url_source("f", &format!("{}/f.xml", server.uri()))));
+    assert_eq!(run(&t, &["build"]).await.code, 0);
+    let json1: serde_json::Value =
+        serde_json::from_str(&t.read("output/digest/feed.json")).unwrap();
+    let undated = |j: &serde_json::Value| {
+        j["items"].as_array().unwrap().iter().find(|i| i["title"] == "Undated story").unwrap()["date_published"].clone()
+    };
+    let seen = undated(&json1);
+    assert!(seen.is_string(), "an undated item is dated by first sight: {json1}");
+    drop(first);
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    Mock::given(path("/f.xml"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(rss(&[
+            ("new", "New story", Some("Wed, 05 Mar 2025 10:00:00 +0000")),
+            ("undated", "Undated story", None),
+        ])))
+        .mount(&server)
+        .await;
+    assert_eq!(run(&t, &["build"]).await.code, 0);
+    let json2: serde_json::Value =
+        serde_json::from_str(&t.read("output/digest/feed.json")).unwrap();
+    let titles: Vec<&str> =
+        json2["items"].as_array().unwrap().iter().map(|i| i["title"].as_str().unwrap()).collect();
+    assert!(titles.contains(&"Old story") && titles.contains(&"New story"), "{titles:?}");
+    assert_eq!(undated(&json2), seen, "first-seen date is stable across runs");
+}
+
+#[test]
+fn the_same_story_in_three_feed_files_becomes_one_item_with_its_source() {
+    let t = TestDir::new();
+    let story = "Harbour bridge reopens";
+    t.file(
+        "a.xml",
+        rss(&[("bridge?utm_source=rss", story, Some("Mon, 03 Mar 2025 08:00:00 +0000"))])
+            .replace("Up</title>", "Alpha Wire</title>"),
+    );
+    t.file(
+        "b.xml",
+        rss(&[("bridge", "Harbour Bridge Reopens!", Some("Mon, 03 Mar 2025 09:00:00 +0000"))])
+            .replace("https://up.example/bridge", "https://elsewhere.example/b"),
+    );
+    t.file(
+        "c.xml",
+        rss(&[("bridge#comments", story, Some("Mon, 03 Mar 2025 07:30:00 +0000"))])
+            .replace("Up</title>", "Gamma News</title>"),
+    );
+    let sources: String = ["a", "b", "c"]
+        .iter()
+        .map(|s| format!("[[source]]\nid = \"{s}\"\nkind = \"feed\"\npath = \"{s}.xml\"\nchannel = \"digest\"\n\n"))
+        .collect();
+    t.file("feeds.toml", config(&sources));
+    let run = t.run(&["build"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let rss_out = t.read("output/digest/rss.xml");
+    assert_eq!(rss_out.matches("<item>").count(), 1, "{rss_out}");
+    // The earliest published copy wins and says where it came from.
+    assert!(
+        rss_out.contains("<source url=\"https://up.example/\">Gamma News</source>"),
+        "{rss_out}"
+    );
+}
+
+#[test]
+fn hostile_feed_content_is_sanitised_in_every_format() {
+    let t = TestDir::new();
+    let feed = r#"<?xml version="1.0"?><rss version="2.0"><channel><title>Bad</title><link>https://bad.example/</link><description>d</description>
+<item><title>&lt;b&gt;Bold&lt;/b&gt; claim</title><link>https://bad.example/1</link><guid>https://bad.example/1</guid><pubDate>Mon, 03 Mar 2025 10:00:00 +0000</pubDate>
+<description><![CDATA[<p onclick="x()">Hi<script>alert(1)</script><img src="p.png" onerror="steal()"><a href="javascript:alert(2)">j</a><iframe src="https://evil.example/"></iframe></p>]]></description></item>
+</channel></rss>"#;
+    t.file("bad.xml", feed);
+    t.file(
+        "feeds.toml",
+        config(
+            "[[source]]\nid = \"bad\"\nkind = \"feed\"\npath = \"bad.xml\"\nchannel = \"digest\"\n",
+        ),
+    );
+    let run = t.run(&["build"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for file in ["rss.xml", "atom.xml", "feed.json", "index.html"] {
+        let out = t.read(&format!("output/digest/{file}"));
+        for bad in ["<script", "onclick", "onerror", "javascript:", "<iframe", "steal()"] {
+            assert!(!out.contains(bad), "{file} contains {bad}:\n{out}");
+        }
+    }
+    let json: serde_json::Value = serde_json::from_str(&t.read("output/digest/feed.json")).unwrap();
+    assert_eq!(json["items"][0]["title"], "Bold claim", "titles are plain text");
+}
