@@ -273,3 +273,142 @@ fn hostile_feed_content_is_sanitised_in_every_format() {
     let json: serde_json::Value = serde_json::from_str(&t.read("output/digest/feed.json")).unwrap();
     assert_eq!(json["items"][0]["title"], "Bold claim", "titles are plain text");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_gbk_feed_declared_only_in_its_prolog_reads_correctly() {
+    let server = MockServer::start().await;
+    let xml = "<?xml version=\"1.0\" encoding=\"gb2312\"?><rss version=\"2.0\"><channel><title>江城日报</title><link>https://jc.example/</link><description>d</description><item><title>青禾市图书馆延长夜间开放</title><link>https://jc.example/1</link><guid>https://jc.example/1</guid><pubDate>Mon, 03 Mar 2025 10:00:00 +0800</pubDate><description>读者可在晚上十点前借还图书。</description></item></channel></rss>";
+    let (bytes, _, _) = encoding_rs::GBK.encode(xml);
+    Mock::given(path("/gbk.xml"))
+        // No charset in the header: only the prolog says GBK.
+        .respond_with(
+            ResponseTemplate::new(200).set_body_raw(bytes.into_owned(), "application/xml"),
+        )
+        .mount(&server)
+        .await;
+    let t = TestDir::new();
+    t.file("feeds.toml", config(&url_source("gbk", &format!("{}/gbk.xml", server.uri()))));
+    let run = run(&t, &["build"]).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let out = t.read("output/digest/rss.xml");
+    assert!(out.contains("<title>青禾市图书馆延长夜间开放</title>"), "{out}");
+    assert!(out.contains("读者可在晚上十点前借还图书。"), "{out}");
+    assert!(out.contains(">江城日报</source>"), "{out}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_that_never_answers_costs_one_timeout_and_the_rest_is_built() {
+    // Accepts connections and never says a word.
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let silent_addr = silent.local_addr().unwrap();
+    let holder = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = silent.accept().await {
+            held.push(socket);
+        }
+    });
+    let server = MockServer::start().await;
+    Mock::given(path("/ok.xml"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(rss(&[(
+            "ok",
+            "Still here",
+            Some("Mon, 03 Mar 2025 10:00:00 +0000"),
+        )])))
+        .mount(&server)
+        .await;
+    let t = TestDir::new();
+    let sources = url_source("silent", &format!("http://{silent_addr}/feed.xml"))
+        + &url_source("ok", &format!("{}/ok.xml", server.uri()));
+    t.file(
+        "feeds.toml",
+        config(&sources).replace("[[channel]]", "[fetch]\ntimeout = \"1s\"\n\n[[channel]]"),
+    );
+    let started = std::time::Instant::now();
+    let run = run(&t, &["build"]).await;
+    let elapsed = started.elapsed();
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.starts_with("error: source \"silent\" failed: http://"), "{}", run.stderr);
+    assert!(run.stderr.contains("timed out"), "{}", run.stderr);
+    assert!(elapsed < std::time::Duration::from_secs(4), "took {elapsed:?}");
+    assert!(t.read("output/digest/rss.xml").contains("Still here"));
+    holder.abort();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn malformed_xml_is_named_with_its_position_and_nothing_is_lost() {
+    let server = MockServer::start().await;
+    let good = Mock::given(path("/f.xml"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(rss(&[(
+            "a",
+            "Kept story",
+            Some("Mon, 03 Mar 2025 10:00:00 +0000"),
+        )])))
+        .mount_as_scoped(&server)
+        .await;
+    let t = TestDir::new();
+    let url = format!("{}/f.xml", server.uri());
+    t.file("feeds.toml", config(&url_source("f", &url)));
+    assert_eq!(run(&t, &["build"]).await.code, 0);
+    drop(good);
+    Mock::given(path("/f.xml"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(
+            "<?xml version=\"1.0\"?>\n<rss version=\"2.0\"><channel>\n<title>Broken",
+        ))
+        .mount(&server)
+        .await;
+    let run = run(&t, &["build"]).await;
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.starts_with(&format!("error: source \"f\" failed: {url}: ")),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("line 3"), "the position is named: {}", run.stderr);
+    assert!(t.read("output/digest/rss.xml").contains("Kept story"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killing_a_run_mid_fetch_leaves_state_and_output_usable() {
+    let server = MockServer::start().await;
+    Mock::given(path("/slow.xml"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_delay(std::time::Duration::from_secs(3))
+                .set_body_string(rss(&[(
+                    "s",
+                    "Slow story",
+                    Some("Mon, 03 Mar 2025 10:00:00 +0000"),
+                )])),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(path("/fast.xml"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(rss(&[(
+            "q",
+            "Quick story",
+            Some("Tue, 04 Mar 2025 10:00:00 +0000"),
+        )])))
+        .mount(&server)
+        .await;
+    let t = TestDir::new();
+    let sources = url_source("fast", &format!("{}/fast.xml", server.uri()));
+    t.file("feeds.toml", config(&sources));
+    assert_eq!(run(&t, &["build"]).await.code, 0);
+    let sources = sources + &url_source("slow", &format!("{}/slow.xml", server.uri()));
+    t.file("feeds.toml", config(&sources));
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_feedwright"))
+        .arg("build")
+        .current_dir(t.join(""))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(700)).await;
+    child.kill().unwrap();
+    child.wait().unwrap();
+    // The next run opens the same database, fetches both and builds.
+    let again = run(&t, &["build"]).await;
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    let out = t.read("output/digest/rss.xml");
+    assert!(out.contains("Quick story") && out.contains("Slow story"), "{out}");
+}
