@@ -19,12 +19,13 @@ use futures_util::future::join_all;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::config::{
-    Config, FeedLocation, FeedSource, Fetch, Site, Source, SourceKind, redact_url,
+    Config, FeedLocation, FeedSource, Fetch, HtmlSource, Site, Source, SourceKind, redact_url,
 };
 use crate::decode::{charset_of, decode};
 use crate::fetch::{FetchOutcome, FetchRequest, FetchSettings, Fetcher, Validators};
 use crate::model::Article;
 use crate::pipeline::stable_id;
+use crate::scrape::{ScrapeJob, scrape};
 use crate::sources::feed::{FeedOptions, Filters, apply_filters, parse_feed};
 use crate::sources::{Severity, SourceReport};
 use crate::store::{Attempt, SourceState, Store, StoreError, backoff};
@@ -39,12 +40,18 @@ pub struct FeedResult {
 }
 
 /// The body of a due source, or why there is none.
-enum Fetched {
+pub(crate) enum Fetched {
     Body {
         bytes: Vec<u8>,
         content_type: Option<String>,
         final_url: url::Url,
         validators: Validators,
+    },
+    /// An html source's items, already extracted (and followed).
+    Items {
+        articles: Vec<Article>,
+        validators: Validators,
+        warnings: Vec<String>,
     },
     NotModified,
     Failed {
@@ -62,15 +69,26 @@ pub async fn collect(
     progress: bool,
 ) -> Result<Vec<(String, FeedResult)>, StoreError> {
     let base = config.path.parent().unwrap_or(Path::new(""));
-    let feeds: Vec<(&Source, &FeedSource)> = config
+    let feeds: Vec<(&Source, Remote)> = config
         .sources
         .iter()
         .filter(|s| s.enabled)
         .filter_map(|s| match &s.kind {
-            SourceKind::Feed(f) => Some((s, f)),
+            SourceKind::Feed(f) => Some((s, Remote::Feed(f))),
+            SourceKind::Html(h) => Some((s, Remote::Html(h))),
             SourceKind::Records { .. } => None,
         })
         .collect();
+    // What html sources already hold, so followed articles are not fetched again.
+    let stored: Vec<Vec<Article>> = feeds
+        .iter()
+        .map(|(s, r)| match r {
+            Remote::Html(h) if h.follow => {
+                Ok(store.items(&s.id)?.into_iter().map(|i| i.article).collect())
+            }
+            _ => Ok(Vec::new()),
+        })
+        .collect::<Result<_, StoreError>>()?;
     let states: Vec<SourceState> =
         feeds.iter().map(|(s, _)| store.source(&s.id)).collect::<Result<_, _>>()?;
     let fetcher = Fetcher::new(settings(&config.fetch, site));
@@ -86,50 +104,69 @@ pub async fn collect(
     };
     let bytes = AtomicU64::new(0);
     // Fetch every due source at once; the fetcher bounds the concurrency.
-    let attempts = feeds.iter().zip(&states).map(|((source, feed), state)| {
-        let (fetcher, bar, bytes) = (fetcher.as_ref(), &bar, &bytes);
-        async move {
-            let started = std::time::Instant::now();
-            let outcome = match skip_reason(feed, state, now) {
-                Some(reason) => (Some(reason), None),
-                None => (None, Some(fetch_one(fetcher, feed, state, base).await)),
-            };
-            let (size, what) = match &outcome.1 {
-                Some(Fetched::Body { bytes, .. }) => (bytes.len() as u64, "fetched".to_owned()),
-                Some(Fetched::NotModified) => (0, "not modified".to_owned()),
-                Some(Fetched::Failed { error, .. }) => (0, format!("failed: {error}")),
-                None => (0, "skipped".to_owned()),
-            };
-            tracing::debug!(
-                source = %source.id,
-                location = %feed.location.display(),
-                bytes = size,
-                elapsed_ms = started.elapsed().as_millis() as u64,
-                "{what}"
-            );
-            let total = bytes.fetch_add(size, Ordering::Relaxed) + size;
-            bar.set_message(format!("{:.1} MiB", total as f64 / (1024.0 * 1024.0)));
-            bar.inc(1);
-            outcome
-        }
-    });
+    let attempts =
+        feeds.iter().zip(&states).zip(&stored).map(|(((source, remote), state), cached)| {
+            let (fetcher, bar, bytes) = (fetcher.as_ref(), &bar, &bytes);
+            async move {
+                let started = std::time::Instant::now();
+                let outcome = match skip_reason(remote, state, now) {
+                    Some(reason) => (Some(reason), None),
+                    None => match remote {
+                        Remote::Feed(feed) => {
+                            (None, Some(fetch_one(fetcher, feed, state, base).await))
+                        }
+                        Remote::Html(html) => {
+                            let job = ScrapeJob {
+                                source,
+                                html,
+                                site_link: &site.link,
+                                now,
+                                cached,
+                                names: &config.names,
+                            };
+                            (None, Some(scrape(fetcher, job, state, base).await))
+                        }
+                    },
+                };
+                let (size, what) = match &outcome.1 {
+                    Some(Fetched::Body { bytes, .. }) => (bytes.len() as u64, "fetched".to_owned()),
+                    Some(Fetched::Items { articles, .. }) => {
+                        (0, format!("{} items", articles.len()))
+                    }
+                    Some(Fetched::NotModified) => (0, "not modified".to_owned()),
+                    Some(Fetched::Failed { error, .. }) => (0, format!("failed: {error}")),
+                    None => (0, "skipped".to_owned()),
+                };
+                tracing::debug!(
+                    source = %source.id,
+                    location = %remote.location().display(),
+                    bytes = size,
+                    elapsed_ms = started.elapsed().as_millis() as u64,
+                    "{what}"
+                );
+                let total = bytes.fetch_add(size, Ordering::Relaxed) + size;
+                bar.set_message(format!("{:.1} MiB", total as f64 / (1024.0 * 1024.0)));
+                bar.inc(1);
+                outcome
+            }
+        });
     let outcomes = join_all(attempts).await;
     bar.finish_and_clear();
 
     let mut results = Vec::with_capacity(feeds.len());
-    for (((source, feed), state), (skipped, fetched)) in feeds.iter().zip(&states).zip(outcomes) {
+    for (((source, remote), state), (skipped, fetched)) in feeds.iter().zip(&states).zip(outcomes) {
         let mut report = SourceReport::new(&source.id);
-        let location = feed.location.display();
+        let location = remote.location().display();
         if let Some(reason) = skipped {
             report.problem(Severity::Note, location.clone(), reason);
         }
         if let Some(fetched) = fetched {
-            store_fetched(store, source, feed, state, fetched, now, &site.link, &mut report)?;
+            store_fetched(store, source, remote, state, fetched, now, &site.link, &mut report)?;
         }
         let channel = source.channel.as_ref().and_then(|c| config.channel(c));
         let (keep_days, keep_items) = channel.map_or((None, 500), |c| (c.keep_days, c.keep_items));
         store.prune(&source.id, keep_days, Some(keep_items), now)?;
-        let articles = stored_articles(store, source, feed, now)?;
+        let articles = stored_articles(store, source, remote, now)?;
         report.read = articles.len();
         results.push((source.id.clone(), FeedResult { report, articles }));
     }
@@ -153,9 +190,9 @@ fn settings(fetch: &Fetch, site: &Site) -> FetchSettings {
 }
 
 /// Why a source is not fetched this run, if it is not.
-fn skip_reason(feed: &FeedSource, state: &SourceState, now: DateTime<Utc>) -> Option<String> {
+fn skip_reason(remote: &Remote, state: &SourceState, now: DateTime<Utc>) -> Option<String> {
     // Local files are cheap to read: no politeness interval applies.
-    if matches!(feed.location, FeedLocation::Path { .. }) {
+    if matches!(remote.location(), FeedLocation::Path { .. }) {
         return None;
     }
     if let Some(retry_at) = state.retry_at.filter(|t| *t > now) {
@@ -166,14 +203,45 @@ fn skip_reason(feed: &FeedSource, state: &SourceState, now: DateTime<Utc>) -> Op
             state.items
         ));
     }
-    let every = chrono::Duration::from_std(feed.every).unwrap_or(chrono::Duration::MAX);
+    let every = remote.every();
+    let every_chrono = chrono::Duration::from_std(every).unwrap_or(chrono::Duration::MAX);
     match state.last_success {
-        Some(last) if !feed.every.is_zero() && last + every > now => Some(format!(
+        Some(last) if !every.is_zero() && last + every_chrono > now => Some(format!(
             "fetched less than {} ago; using {} stored items",
-            humantime::format_duration(feed.every),
+            humantime::format_duration(every),
             state.items
         )),
         _ => None,
+    }
+}
+
+/// A source that is fetched and remembered: another site's feed or page.
+#[derive(Clone, Copy)]
+enum Remote<'a> {
+    Feed(&'a FeedSource),
+    Html(&'a HtmlSource),
+}
+
+impl Remote<'_> {
+    fn location(&self) -> &FeedLocation {
+        match self {
+            Remote::Feed(f) => &f.location,
+            Remote::Html(h) => &h.location,
+        }
+    }
+
+    fn every(&self) -> Duration {
+        match self {
+            Remote::Feed(f) => f.every,
+            Remote::Html(h) => h.every,
+        }
+    }
+
+    fn filters(&self) -> Filters {
+        match self {
+            Remote::Feed(f) => filters(f),
+            Remote::Html(_) => Filters::default(),
+        }
     }
 }
 
@@ -186,8 +254,11 @@ async fn fetch_one(
     match &feed.location {
         FeedLocation::Path { path, .. } => match tokio::fs::read(path).await {
             Ok(bytes) => {
-                let final_url = url::Url::from_file_path(base.join(path))
-                    .unwrap_or_else(|()| url::Url::parse("file:///").expect("static URL"));
+                // Relative links in a local feed resolve against its file URL.
+                let final_url = std::path::absolute(base.join(path))
+                    .ok()
+                    .and_then(|p| url::Url::from_file_path(p).ok())
+                    .unwrap_or_else(|| url::Url::parse("file:///").expect("static URL"));
                 Fetched::Body {
                     bytes,
                     content_type: None,
@@ -228,18 +299,35 @@ async fn fetch_one(
 fn store_fetched(
     store: &mut Store,
     source: &Source,
-    feed: &FeedSource,
+    remote: &Remote,
     state: &SourceState,
     fetched: Fetched,
     now: DateTime<Utc>,
     site_link: &url::Url,
     report: &mut SourceReport,
 ) -> Result<(), StoreError> {
-    let location = feed.location.display();
-    let outcome = match fetched {
-        Fetched::NotModified => Ok(Attempt::NotModified { at: now }),
-        Fetched::Failed { error, retry_after } => Err((error, retry_after)),
-        Fetched::Body { bytes, content_type, final_url, validators } => {
+    let location = remote.location().display();
+    let outcome = match (fetched, *remote) {
+        (Fetched::NotModified, _) => Ok(Attempt::NotModified { at: now }),
+        (Fetched::Items { articles, validators, warnings }, _) => {
+            for w in warnings {
+                report.problem(Severity::Warning, location.clone(), w);
+            }
+            store.upsert_items(&source.id, &articles, now)?;
+            Ok(Attempt::Fetched {
+                at: now,
+                etag: validators.etag,
+                last_modified: validators.last_modified,
+                status: "200 OK".to_owned(),
+            })
+        }
+        (Fetched::Failed { error, retry_after }, _) => Err((error, retry_after)),
+        (Fetched::Body { .. }, Remote::Html(_)) => {
+            // scrape() always extracts; a raw body here is a bug, reported
+            // as this source's failure rather than a crash.
+            Err(("internal error: page body was not extracted".to_owned(), None))
+        }
+        (Fetched::Body { bytes, content_type, final_url, validators }, Remote::Feed(feed)) => {
             let charset = content_type.as_deref().and_then(charset_of);
             let parsed = decode(&bytes, charset).map_err(|e| e.to_string()).and_then(|decoded| {
                 if let Some(w) = decoded.warning {
@@ -311,7 +399,7 @@ fn filters(feed: &FeedSource) -> Filters {
 fn stored_articles(
     store: &Store,
     source: &Source,
-    feed: &FeedSource,
+    remote: &Remote,
     now: DateTime<Utc>,
 ) -> Result<Vec<Article>, StoreError> {
     let items = store.items(&source.id)?;
@@ -324,10 +412,9 @@ fn stored_articles(
                 a.published =
                     Some(item.first_seen.with_timezone(&FixedOffset::east_opt(0).expect("UTC")));
             }
-            a.channel = None;
             a.origin.source = source.id.clone();
             a
         })
         .collect();
-    Ok(apply_filters(articles, &Filters { max_items: None, ..filters(feed) }, now))
+    Ok(apply_filters(articles, &Filters { max_items: None, ..remote.filters() }, now))
 }

@@ -217,7 +217,7 @@ pub async fn build(config: &Config, options: &BuildOptions) -> Result<Report, Ap
     let mut out = if options.strict { None } else { Some(OutputDir::open(&out_dir)?) };
     let feed_results = match open_state(config, options.state.as_deref())? {
         Some(mut store) => {
-            aggregate::collect(config, site, &mut store, Utc::now(), options.progress).await?
+            aggregate::collect(config, site, &mut store, now(), options.progress).await?
         }
         None => Vec::new(),
     };
@@ -249,7 +249,7 @@ pub fn check(config: &Config, state: Option<&Path>) -> Result<Report, AppError> 
     let path = state.map_or_else(|| site.state.clone(), Path::to_owned);
     let mut feed_results = Vec::new();
     for source in config.sources.iter().filter(|s| s.enabled) {
-        if !matches!(source.kind, SourceKind::Feed(_)) {
+        if matches!(source.kind, SourceKind::Records { .. }) {
             continue;
         }
         let mut report = SourceReport::new(&source.id);
@@ -276,7 +276,7 @@ pub fn status(config: &Config, state: Option<&Path>) -> Result<Vec<SourceState>,
     Ok(config
         .sources
         .iter()
-        .filter(|s| matches!(s.kind, SourceKind::Feed(_)))
+        .filter(|s| !matches!(s.kind, SourceKind::Records { .. }))
         .map(|s| {
             known
                 .iter()
@@ -320,6 +320,15 @@ pub fn render_status(states: &[SourceState], now: chrono::DateTime<Utc>) -> Stri
     out
 }
 
+/// The build time. `FEEDWRIGHT_NOW` (RFC 3339) fixes it, so tests of
+/// year-less and relative dates ("02-12", "3小时前") are reproducible.
+fn now() -> chrono::DateTime<Utc> {
+    std::env::var("FEEDWRIGHT_NOW")
+        .ok()
+        .and_then(|s| chrono::DateTime::parse_from_rfc3339(&s).ok())
+        .map_or_else(Utc::now, |d| d.with_timezone(&Utc))
+}
+
 /// Opens the state database when some enabled source needs it.
 fn open_state(config: &Config, state: Option<&Path>) -> Result<Option<Store>, AppError> {
     if !config.needs_state() {
@@ -358,7 +367,7 @@ fn collect(
     for source in config.sources.iter().filter(|s| s.enabled) {
         let report = match source.kind {
             SourceKind::Records { .. } => collect_one(source, base, &mut collector, note_undated),
-            SourceKind::Feed(_) => {
+            SourceKind::Feed(_) | SourceKind::Html(_) => {
                 let Some(i) = feed_results.iter().position(|(id, _)| *id == source.id) else {
                     continue;
                 };

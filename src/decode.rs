@@ -186,11 +186,30 @@ fn decode_with(
             );
             return finish(&text, UTF_8, Some(warning));
         }
-        let (text, _) = WINDOWS_1252.decode_without_bom_handling(bytes);
+        // Mostly not UTF-8: guess the real encoding from the bytes
+        // (chardetng, the detector browsers use), so an undeclared GBK or
+        // Big5 page still reads as Chinese; windows-1252 is its usual answer
+        // for Latin text.
+        let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+        detector.feed(bytes, true);
+        // Only a multi-byte East Asian guess is trusted: on short Latin text
+        // the detector's single-byte guesses (ISO-8859-4 for "naïve") are
+        // worse than windows-1252.
+        let guess = match detector.guess(None, chardetng::Utf8Detection::Deny) {
+            g if [encoding_rs::GBK, encoding_rs::GB18030, encoding_rs::BIG5].contains(&g)
+                || [encoding_rs::SHIFT_JIS, encoding_rs::EUC_JP, encoding_rs::EUC_KR]
+                    .contains(&g) =>
+            {
+                g
+            }
+            _ => WINDOWS_1252,
+        };
+        let (text, _) = guess.decode_without_bom_handling(bytes);
         let warning = format!(
-            "not valid UTF-8 (first bad byte at {first_bad}; {declared}); decoded as windows-1252"
+            "not valid UTF-8 (first bad byte at {first_bad}; {declared}); decoded as {}",
+            guess.name()
         );
-        return finish(&text, WINDOWS_1252, Some(warning));
+        return finish(&text, guess, Some(warning));
     }
     let (text, had_errors) = encoding.decode_without_bom_handling(bytes);
     let warning = had_errors.then(|| {
@@ -303,6 +322,24 @@ mod tests {
         let start = d.text.find("<title>").unwrap() + 7;
         let end = d.text.find("</title>").unwrap();
         &d.text[start..end]
+    }
+
+    #[test]
+    fn undeclared_gbk_and_big5_are_detected() {
+        let gbk = encoding_rs::GBK
+            .encode("<p>青禾市图书馆今晚延长开放时间，欢迎读者前来借阅新到的图书和期刊。</p>")
+            .0;
+        let d = decode(&gbk, None).unwrap();
+        assert_eq!(d.encoding, "GBK");
+        assert!(d.text.contains("青禾市图书馆"), "{}", d.text);
+        let warning = d.warning.unwrap();
+        assert!(warning.ends_with("no encoding declared); decoded as GBK"), "{warning}");
+        let big5 = encoding_rs::BIG5
+            .encode("<p>臺北市立圖書館今晚延長開放時間，歡迎讀者前來借閱新到的圖書與期刊。</p>")
+            .0;
+        let d = decode(&big5, None).unwrap();
+        assert_eq!(d.encoding, "Big5");
+        assert!(d.text.contains("圖書館"), "{}", d.text);
     }
 
     #[test]

@@ -11,6 +11,7 @@
 //! - [`fetch`]: the only module that touches the network: limits, politeness, SSRF guard.
 //! - [`decode`]: bytes of a fetched document to UTF-8 text (BOM, header, prolog).
 //! - [`sources`]: collect records from each configured source (one module per kind).
+//! - [`scrape`]: html sources: listing pages, pagination, followed articles.
 //! - [`store`]: SQLite state: validators, failures, items seen per source.
 //! - [`text`]: plain text and related-reading snippets from HTML or text.
 //! - [`sanitize`]: safe content HTML with absolute URLs.
@@ -35,6 +36,7 @@ pub mod model;
 pub mod output;
 pub mod pipeline;
 pub mod sanitize;
+pub mod scrape;
 pub mod sources;
 pub mod store;
 pub mod text;

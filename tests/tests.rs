@@ -10,5 +10,7 @@ mod build;
 mod records;
 // Feed sources: fetching from a local test server, state across runs, merging.
 mod aggregate;
+// HTML sources: selectors, followed articles, charsets, pagination.
+mod scrape;
 // `check` and exit codes for config and output errors, with exact messages.
 mod errors;

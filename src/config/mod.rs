@@ -8,11 +8,13 @@
 //! time, not a config error, so one broken source cannot stop the others.
 
 mod raw;
+mod select;
 mod types;
 mod validate;
 
 use std::path::{Path, PathBuf};
 
+pub use select::{ArticleSelect, Field, Select};
 pub use types::*;
 pub use validate::line_column;
 
@@ -80,7 +82,7 @@ impl Config {
 
     /// Whether any enabled source needs the state database.
     pub fn needs_state(&self) -> bool {
-        self.sources.iter().any(|s| s.enabled && matches!(s.kind, SourceKind::Feed(_)))
+        self.sources.iter().any(|s| s.enabled && !matches!(s.kind, SourceKind::Records { .. }))
     }
 
     /// Looks a channel up by id.

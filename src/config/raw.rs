@@ -107,6 +107,39 @@ pub struct SourceConfig {
     pub max_age: Option<Spanned<String>>,
     pub max_items: Option<Spanned<i64>>,
     pub allow_private: Option<bool>,
+    // kind = "html"
+    pub select: Option<Spanned<SelectConfig>>,
+    pub article: Option<Spanned<ArticleConfig>>,
+    pub follow: Option<bool>,
+    pub next: Option<Spanned<String>>,
+    pub max_pages: Option<Spanned<i64>>,
+}
+
+/// `[source.select]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SelectConfig {
+    pub item: Spanned<String>,
+    pub title: Option<Spanned<String>>,
+    pub link: Option<Spanned<String>>,
+    pub summary: Option<Spanned<String>>,
+    pub date: Option<Spanned<String>>,
+    pub date_format: Option<Spanned<OneOrMany>>,
+    pub author: Option<Spanned<String>>,
+    pub image: Option<Spanned<String>>,
+    pub category: Option<Spanned<String>>,
+}
+
+/// `[source.article]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArticleConfig {
+    pub content: Option<Spanned<String>>,
+    pub author: Option<Spanned<String>>,
+    pub published: Option<Spanned<String>>,
+    pub source: Option<Spanned<String>>,
+    pub title: Option<Spanned<String>>,
+    pub channel: Option<Spanned<String>>,
 }
 
 fn yes() -> bool {

@@ -165,7 +165,7 @@ fn sources_are_checked() {
         err(&format!(
             "{MINIMAL}{ch}[[source]]\nid = \"s\"\nkind = \"record\"\npath = \"x.json\"\n"
         )),
-        "/cfg/feeds.toml:9:8: unknown source kind \"record\"; did you mean \"records\"? (supported: records, feed)"
+        "/cfg/feeds.toml:9:8: unknown source kind \"record\"; did you mean \"records\"? (supported: records, feed, html)"
     );
     assert_eq!(
         err(&format!("{MINIMAL}{ch}[[source]]\nid = \"s\"\nkind = \"records\"\n")),

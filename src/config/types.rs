@@ -282,6 +282,29 @@ pub struct FeedSource {
     pub allow_private: bool,
 }
 
+/// An HTML source's settings: a listing page (and its next pages) whose
+/// items are found with CSS selectors, optionally followed to each article.
+#[derive(Debug, Clone)]
+pub struct HtmlSource {
+    pub location: FeedLocation,
+    pub select: crate::config::Select,
+    /// Fetch each item's page and fill the record from it.
+    pub follow: bool,
+    pub article: Option<crate::config::ArticleSelect>,
+    /// The link to the next listing page.
+    pub next: Option<crate::config::Field>,
+    /// Listing pages read per run (1 = only the first).
+    pub max_pages: usize,
+    pub every: std::time::Duration,
+    pub allow_private: bool,
+}
+
+impl From<HtmlSource> for SourceKind {
+    fn from(h: HtmlSource) -> SourceKind {
+        SourceKind::Html(Box::new(h))
+    }
+}
+
 impl From<FeedSource> for SourceKind {
     fn from(f: FeedSource) -> SourceKind {
         SourceKind::Feed(f)
@@ -302,6 +325,9 @@ pub enum SourceKind {
     },
     /// Another site's RSS, Atom or JSON feed.
     Feed(FeedSource),
+    /// An HTML news page scraped with CSS selectors (boxed: its selectors
+    /// make it much larger than the other kinds).
+    Html(Box<HtmlSource>),
 }
 
 /// One `[[source]]`, validated.

@@ -13,14 +13,14 @@ use url::Url;
 
 use super::raw::{ChannelConfig, ConfigFile, FetchConfig, SiteConfig, SourceConfig};
 use super::types::*;
-use super::{ChannelNames, Config};
+use super::{ArticleSelect, ChannelNames, Config, Field, Select};
 use crate::error::ConfigError;
 
 const DEFAULT_SUMMARY_LENGTH: usize = 100;
 const DEFAULT_ITEMS_PER_CHANNEL: usize = 50;
 const SUMMARY_LENGTH_RANGE: (i64, i64) = (1, 10_000);
 const ITEMS_RANGE: (i64, i64) = (1, 100_000);
-const SOURCE_KINDS: [&str; 2] = ["records", "feed"];
+const SOURCE_KINDS: [&str; 3] = ["records", "feed", "html"];
 const KEEP_ITEMS_DEFAULT: usize = 500;
 
 /// Positions and file name for every message.
@@ -503,28 +503,27 @@ fn validate_sources(
                 SourceKind::Records { path: resolve(base, &pattern), pattern, format }
             }
             "feed" => {
-                reject_keys(ctx, &id, "feed", &[("format", s.format.as_ref().map(Spanned::span))])?;
-                let location = match (&s.url, &s.path) {
-                    (Some(u), None) => FeedLocation::Url(feed_url(ctx, u)?),
-                    (None, Some(p)) => {
-                        let pattern = non_empty(ctx, p, "path")?;
-                        FeedLocation::Path { path: resolve(base, &pattern), pattern }
-                    }
-                    (Some(u), Some(_)) => {
-                        return Err(ctx.spanned(
-                            u,
-                            format!(
-                                "source \"{id}\" (kind = \"feed\") has both url and path; give one"
-                            ),
-                        ));
-                    }
-                    (None, None) => {
-                        return Err(ctx.spanned(
-                            &s.id,
-                            format!("source \"{id}\" (kind = \"feed\") needs a url or a path"),
-                        ));
-                    }
-                };
+                reject_keys(
+                    ctx,
+                    &id,
+                    "feed",
+                    &[
+                        ("format", s.format.as_ref().map(Spanned::span)),
+                        ("select", s.select.as_ref().map(Spanned::span)),
+                        ("article", s.article.as_ref().map(Spanned::span)),
+                        ("follow", s.follow.map(|_| s.kind.span())),
+                        ("next", s.next.as_ref().map(Spanned::span)),
+                        ("max_pages", s.max_pages.as_ref().map(Spanned::span)),
+                    ],
+                )?;
+                let location = location(
+                    ctx,
+                    (&id, s.id.span()),
+                    "feed",
+                    s.url.as_ref(),
+                    s.path.as_ref(),
+                    base,
+                )?;
                 if s.channel.is_none() {
                     return Err(ctx.spanned(
                         &s.id,
@@ -544,6 +543,92 @@ fn validate_sources(
                     exclude: regexes(ctx, s.exclude, "exclude")?,
                     max_age,
                     max_items: in_range(ctx, s.max_items.as_ref(), "max_items", ITEMS_RANGE, 1000)?,
+                    allow_private: s.allow_private.unwrap_or(fetch.allow_private),
+                }
+                .into()
+            }
+            "html" => {
+                reject_keys(
+                    ctx,
+                    &id,
+                    "html",
+                    &[
+                        ("format", s.format.as_ref().map(Spanned::span)),
+                        ("max_items", s.max_items.as_ref().map(Spanned::span)),
+                    ],
+                )?;
+                let location = location(
+                    ctx,
+                    (&id, s.id.span()),
+                    "html",
+                    s.url.as_ref(),
+                    s.path.as_ref(),
+                    base,
+                )?;
+                if s.channel.is_none() {
+                    return Err(ctx.spanned(
+                        &s.id,
+                        format!("source \"{id}\" (kind = \"html\") needs a channel for its items"),
+                    ));
+                }
+                let Some(select) = s.select else {
+                    return Err(ctx.spanned(
+                        &s.id,
+                        format!("source \"{id}\" (kind = \"html\") needs a [source.select] table with at least item"),
+                    ));
+                };
+                let select = select.into_inner();
+                let field = |v: &Spanned<String>, key: &str| -> Result<Field, ConfigError> {
+                    Field::parse(v.get_ref()).map_err(|e| {
+                        ctx.spanned(v, format!("source \"{id}\": {key} \"{}\": {e}", v.get_ref()))
+                    })
+                };
+                let opt = |v: &Option<Spanned<String>>,
+                           key: &str|
+                 -> Result<Option<Field>, ConfigError> {
+                    v.as_ref().map(|v| field(v, key)).transpose()
+                };
+                let default_a = |raw: &str| Field::parse(raw).expect("built-in selector");
+                let select = Select {
+                    item: field(&select.item, "select.item")?,
+                    title: opt(&select.title, "select.title")?.unwrap_or_else(|| default_a("a")),
+                    link: opt(&select.link, "select.link")?.unwrap_or_else(|| default_a("a@href")),
+                    summary: opt(&select.summary, "select.summary")?,
+                    date: opt(&select.date, "select.date")?,
+                    date_format: select
+                        .date_format
+                        .map(|f| f.into_inner().into_vec())
+                        .unwrap_or_default(),
+                    author: opt(&select.author, "select.author")?,
+                    image: opt(&select.image, "select.image")?,
+                    category: opt(&select.category, "select.category")?,
+                };
+                let article = match s.article {
+                    None => None,
+                    Some(a) => {
+                        let a = a.into_inner();
+                        Some(ArticleSelect {
+                            content: opt(&a.content, "article.content")?,
+                            author: opt(&a.author, "article.author")?,
+                            published: opt(&a.published, "article.published")?,
+                            source: opt(&a.source, "article.source")?,
+                            title: opt(&a.title, "article.title")?,
+                            channel: opt(&a.channel, "article.channel")?,
+                        })
+                    }
+                };
+                let every = match &s.every {
+                    Some(e) => duration(ctx, e, "every")?,
+                    None => Duration::ZERO,
+                };
+                HtmlSource {
+                    location,
+                    select,
+                    follow: s.follow.unwrap_or(false),
+                    article,
+                    next: opt(&s.next, "next")?,
+                    max_pages: in_range(ctx, s.max_pages.as_ref(), "max_pages", (1, 100), 1)?,
+                    every,
                     allow_private: s.allow_private.unwrap_or(fetch.allow_private),
                 }
                 .into()
@@ -580,6 +665,33 @@ fn validate_sources(
         sources.push(Source { id, kind, channel, timezone, enabled: s.enabled });
     }
     Ok(sources)
+}
+
+/// Where a feed or html source reads from: exactly one of `url` and `path`.
+fn location(
+    ctx: &Ctx,
+    (id, id_span): (&str, Range<usize>),
+    kind: &str,
+    url: Option<&Spanned<String>>,
+    path: Option<&Spanned<String>>,
+    base: &Path,
+) -> Result<FeedLocation, ConfigError> {
+    match (url, path) {
+        (Some(u), None) => Ok(FeedLocation::Url(feed_url(ctx, u)?)),
+        (None, Some(p)) => {
+            let pattern = non_empty(ctx, p, "path")?;
+            Ok(FeedLocation::Path { path: resolve(base, &pattern), pattern })
+        }
+        (Some(u), Some(_)) => Err(ctx.spanned(
+            u,
+            format!("source \"{id}\" (kind = \"{kind}\") has both url and path; give one"),
+        )),
+        // The id is the best place to point at when both are missing.
+        (None, None) => {
+            Err(ctx
+                .at(id_span, format!("source \"{id}\" (kind = \"{kind}\") needs a url or a path")))
+        }
+    }
 }
 
 /// Keys that belong to another source kind are errors, not silently ignored.

@@ -8,6 +8,7 @@
 //! [`SourceReport`], and the caller carries on with the next source.
 
 pub mod feed;
+pub mod html;
 pub mod records;
 
 use std::fmt;
@@ -105,9 +106,10 @@ pub fn collect(source: &Source, base: &Path, emit: &mut dyn FnMut(Article)) -> S
         SourceKind::Records { pattern, path, format } => {
             records::collect(source, (pattern, path, *format), base, emit)
         }
-        SourceKind::Feed(_) => {
+        SourceKind::Feed(_) | SourceKind::Html(_) => {
             let mut report = SourceReport::new(&source.id);
-            report.failed = Some("feed sources are collected with the state database".to_owned());
+            report.failed =
+                Some("feed and html sources are collected with the state database".to_owned());
             report
         }
     }

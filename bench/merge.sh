@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# bench/merge.sh [--skip-baseline]
+#
+# Benchmarks merging other sites' feeds from files: 200 feeds x 50 items
+# (../shared/bench/gen-corpus.py 200 50, 10% cross-feed duplicates) as 200
+# `kind = "feed"` sources with `path`, into one channel of 100 items.
+# Run it from the repository root. In one run, one after the other:
+#
+#   1. feedwright build, empty state (fresh --state, fresh --out)
+#   2. python3 ../shared/bench/baseline_merge.py CORPUS OUT (feedparser+feedgen)
+#   3. feedwright build again on the same state and out (everything stored)
+#
+# and prints wall time, peak RSS, CPU, the speed-up (target: feedwright
+# >= 50x faster than the baseline, wall) and a same-item-set check of
+# feedwright's merged/rss.xml against the manifest's newest_unique_links and
+# the baseline's merged.rss.xml. FEEDWRIGHT_TIMINGS=1 is set for both
+# feedwright runs; their timing lines are shown.
+#
+#   --skip-baseline  no pip installs, no baseline run (check vs manifest only)
+#
+# Caches and outputs live in ${BENCH_DIR:-/tmp/feedwright-bench}: corpus-50000/
+# (shared with bench/records.sh), merge.toml, merge-*.
+set -euo pipefail
+
+usage() {
+  sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'
+}
+
+skip_baseline=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --skip-baseline) skip_baseline=1; shift ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "unknown argument: $1" >&2; usage >&2; exit 2 ;;
+  esac
+done
+
+cd "$(dirname "$0")/.."
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
+
+# ── tools, corpus, binary ──────────────────────────────────────────────────
+need_time
+[ "$skip_baseline" -eq 1 ] || need_pip_baseline
+ensure_corpus
+build_release
+
+cfg="$bench_dir/merge.toml"
+state="$bench_dir/merge-state.db"
+out_fw="$bench_dir/merge-out-feedwright"
+out_bl="$bench_dir/merge-out-baseline"
+python3 bench/feed_config.py "$cfg" --paths "$corpus/feeds"
+
+# ── timed runs, one at a time ──────────────────────────────────────────────
+load_before=$(loadavg)
+echo "== feedwright build, run 1 (empty state, fresh out)"
+rm_state "$state"
+rm -rf "$out_fw"
+run_fw merge-fw-run1 "$cfg" "$out_fw" "$state"
+# keep run 1's merged feed: run 2 writes into the same directory
+cp "$out_fw/merged/rss.xml" "$bench_dir/merge-fw-run1.rss.xml" 2>/dev/null || true
+
+if [ "$skip_baseline" -eq 0 ]; then
+  echo "== baseline_merge.py"
+  rm -rf "$out_bl"
+  bl_rc=0
+  /usr/bin/time -v -o "$bench_dir/time-merge-baseline.txt" \
+    python3 "$shared/baseline_merge.py" "$corpus" "$out_bl" \
+    >"$bench_dir/merge-baseline.stdout" 2>"$bench_dir/merge-baseline.stderr" || bl_rc=$?
+  sed 's/^/   /' "$bench_dir/merge-baseline.stdout"
+  if [ "$bl_rc" -ne 0 ]; then
+    echo "!! baseline exited $bl_rc:" >&2; head -n 15 "$bench_dir/merge-baseline.stderr" | sed 's/^/   | /' >&2
+  fi
+fi
+
+echo "== feedwright build, run 2 (same state and out: everything already stored)"
+run_fw merge-fw-run2 "$cfg" "$out_fw" "$state"
+
+# ── results ────────────────────────────────────────────────────────────────
+read -r w1 r1 c1 p1 < <(time_field "$bench_dir/time-merge-fw-run1.txt")
+read -r w2 r2 c2 p2 < <(time_field "$bench_dir/time-merge-fw-run2.txt")
+echo
+echo "== results: merge 200 feeds x 50 items -> 1 channel of 100, $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ), commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src Cargo.toml Cargo.lock || echo ' (+ uncommitted src changes)'), load before: $load_before"
+row_header
+printf "$row_fmt" "feedwright run 1 (empty state)" "$w1" "$r1" "$c1" "$p1" "$(cat "$bench_dir/rc-merge-fw-run1")"
+if [ "$skip_baseline" -eq 0 ]; then
+  read -r wb rb cb pb < <(time_field "$bench_dir/time-merge-baseline.txt")
+  printf "$row_fmt" "baseline_merge.py" "$wb" "$rb" "$cb" "$pb" "$bl_rc"
+fi
+printf "$row_fmt" "feedwright run 2 (same state)" "$w2" "$r2" "$c2" "$p2" "$(cat "$bench_dir/rc-merge-fw-run2")"
+if [ "$skip_baseline" -eq 0 ]; then
+  awk -v b="$wb" -v f="$w1" -v g="$w2" -v bc="$cb" -v fc="$c1" 'BEGIN {
+    if (f > 0) printf "speed-up run 1 (baseline / feedwright, wall): %.1fx  (target >= 50x: %s)\n", b / f, (b / f >= 50 ? "met" : "NOT met")
+    if (fc > 0) printf "cpu-time ratio run 1 (baseline / feedwright): %.1fx\n", bc / fc
+    if (g > 0) printf "speed-up run 2 (baseline / feedwright, wall): %.1fx\n", b / g
+  }'
+  echo "   (wall times of 0.0x s are /usr/bin/time's 10 ms resolution; see time-*.txt)"
+fi
+awk -v a="$w1" -v b="$w2" 'BEGIN { if (b > 0) printf "run 2 vs run 1 (wall): %.2fx\n", a / b }'
+
+echo
+show_timings merge-fw-run1
+show_timings merge-fw-run2
+
+echo
+vs_baseline=""
+[ "$skip_baseline" -eq 1 ] || vs_baseline=" and baseline merged.rss.xml"
+echo "== same merged item set (run 1's merged/rss.xml links vs manifest newest_unique_links$vs_baseline)"
+check_args=("$bench_dir/merge-fw-run1.rss.xml" "$corpus/manifest.json")
+[ "$skip_baseline" -eq 1 ] || check_args+=("$out_bl/merged.rss.xml")
+python3 bench/check_merged.py "${check_args[@]}" || true
+echo "== run 2's merged/rss.xml"
+python3 bench/check_merged.py "$out_fw/merged/rss.xml" "$corpus/manifest.json" || true
+echo
+echo "feedwright's report of run 1 (stdout, last lines):"
+tail -n 6 "$bench_dir/merge-fw-run1.stdout" | sed 's/^/   /'
