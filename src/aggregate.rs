@@ -113,7 +113,14 @@ pub async fn collect(
                     Some(reason) => (Some(reason), None),
                     None => match remote {
                         Remote::Feed(feed) => {
-                            (None, Some(fetch_one(fetcher, feed, state, base).await))
+                            let fetched = fetch_one(fetcher, feed, state, base).await;
+                            // Parse while other fetches still wait on the
+                            // network; block_in_place lets this worker do CPU
+                            // work without stalling the other tasks.
+                            let parsed = tokio::task::block_in_place(|| {
+                                parse_body(fetched, source, feed, &site.link, now)
+                            });
+                            (None, Some(parsed))
                         }
                         Remote::Html(html) => {
                             let job = ScrapeJob {
@@ -161,7 +168,7 @@ pub async fn collect(
             report.problem(Severity::Note, location.clone(), reason);
         }
         if let Some(fetched) = fetched {
-            store_fetched(store, source, remote, state, fetched, now, &site.link, &mut report)?;
+            store_fetched(store, source, remote, state, fetched, now, &mut report)?;
         }
         let channel = source.channel.as_ref().and_then(|c| config.channel(c));
         let (keep_days, keep_items) = channel.map_or((None, 500), |c| (c.keep_days, c.keep_items));
@@ -253,6 +260,11 @@ async fn fetch_one(
 ) -> Fetched {
     match &feed.location {
         FeedLocation::Path { path, .. } => match tokio::fs::read(path).await {
+            // A file whose bytes have not changed is "not modified", like a
+            // 304: nothing to parse or store again.
+            Ok(bytes) if state.etag.as_deref() == Some(file_tag(&bytes).as_str()) => {
+                Fetched::NotModified
+            }
             Ok(bytes) => {
                 // Relative links in a local feed resolve against its file URL.
                 let final_url = std::path::absolute(base.join(path))
@@ -260,10 +272,10 @@ async fn fetch_one(
                     .and_then(|p| url::Url::from_file_path(p).ok())
                     .unwrap_or_else(|| url::Url::parse("file:///").expect("static URL"));
                 Fetched::Body {
+                    validators: Validators { etag: Some(file_tag(&bytes)), last_modified: None },
                     bytes,
                     content_type: None,
                     final_url,
-                    validators: Validators::default(),
                 }
             }
             Err(e) => {
@@ -295,7 +307,6 @@ async fn fetch_one(
 
 /// Decodes, parses, filters and stores one fetched body, and records the
 /// attempt; a failure at any step is recorded the same way as a failed fetch.
-#[allow(clippy::too_many_arguments)] // one call site; a struct would only rename them
 fn store_fetched(
     store: &mut Store,
     source: &Source,
@@ -303,7 +314,6 @@ fn store_fetched(
     state: &SourceState,
     fetched: Fetched,
     now: DateTime<Utc>,
-    site_link: &url::Url,
     report: &mut SourceReport,
 ) -> Result<(), StoreError> {
     let location = remote.location().display();
@@ -322,54 +332,9 @@ fn store_fetched(
             })
         }
         (Fetched::Failed { error, retry_after }, _) => Err((error, retry_after)),
-        (Fetched::Body { .. }, Remote::Html(_)) => {
-            // scrape() always extracts; a raw body here is a bug, reported
-            // as this source's failure rather than a crash.
-            Err(("internal error: page body was not extracted".to_owned(), None))
-        }
-        (Fetched::Body { bytes, content_type, final_url, validators }, Remote::Feed(feed)) => {
-            let charset = content_type.as_deref().and_then(charset_of);
-            let parsed = decode(&bytes, charset).map_err(|e| e.to_string()).and_then(|decoded| {
-                if let Some(w) = decoded.warning {
-                    report.problem(Severity::Warning, location.clone(), w);
-                }
-                let shown = match &feed.location {
-                    FeedLocation::Url(_) => redact_url(&final_url),
-                    FeedLocation::Path { pattern, .. } => pattern.clone(),
-                };
-                let opts = FeedOptions {
-                    source_id: &source.id,
-                    location: &shown,
-                    base: &final_url,
-                    tz: source.timezone,
-                    max_items: feed.max_items,
-                    content_type: content_type.as_deref(),
-                };
-                parse_feed(&decoded.text, &opts).map_err(|e| e.to_string())
-            });
-            match parsed {
-                Ok(parsed) => {
-                    for w in parsed.warnings {
-                        report.problem(Severity::Warning, location.clone(), w);
-                    }
-                    let mut articles = apply_filters(parsed.articles, &filters(feed), now);
-                    // The store keys items by their stable id, so give them
-                    // the one the pipeline will use.
-                    if let Some(channel) = &source.channel {
-                        for a in &mut articles {
-                            a.id = stable_id(a, channel, site_link);
-                        }
-                    }
-                    store.upsert_items(&source.id, &articles, now)?;
-                    Ok(Attempt::Fetched {
-                        at: now,
-                        etag: validators.etag,
-                        last_modified: validators.last_modified,
-                        status: "200 OK".to_owned(),
-                    })
-                }
-                Err(error) => Err((error, None)),
-            }
+        // Fetch tasks turn every body into items (or a failure) already.
+        (Fetched::Body { .. }, _) => {
+            Err(("internal error: document body was not parsed".to_owned(), None))
         }
     };
     let attempt = match outcome {
@@ -383,6 +348,64 @@ fn store_fetched(
         }
     };
     store.record_attempt(&source.id, &attempt)
+}
+
+/// A validator for a local file: a hash of its bytes (FNV-1a), stored where
+/// an HTTP source keeps its ETag.
+fn file_tag(bytes: &[u8]) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("file:{h:016x}")
+}
+
+/// Decodes, parses and filters a fetched feed body into items with their
+/// stable ids; anything else passes through unchanged.
+fn parse_body(
+    fetched: Fetched,
+    source: &Source,
+    feed: &FeedSource,
+    site_link: &url::Url,
+    now: DateTime<Utc>,
+) -> Fetched {
+    let Fetched::Body { bytes, content_type, final_url, validators } = fetched else {
+        return fetched;
+    };
+    let charset = content_type.as_deref().and_then(charset_of);
+    let decoded = match decode(&bytes, charset) {
+        Ok(d) => d,
+        Err(e) => return Fetched::Failed { error: e.to_string(), retry_after: None },
+    };
+    let shown = match &feed.location {
+        FeedLocation::Url(_) => redact_url(&final_url),
+        FeedLocation::Path { pattern, .. } => pattern.clone(),
+    };
+    let opts = FeedOptions {
+        source_id: &source.id,
+        location: &shown,
+        base: &final_url,
+        tz: source.timezone,
+        max_items: feed.max_items,
+        content_type: content_type.as_deref(),
+    };
+    match parse_feed(&decoded.text, &opts) {
+        Ok(parsed) => {
+            let mut articles = apply_filters(parsed.articles, &filters(feed), now);
+            // The store keys items by their stable id, so give them the one
+            // the pipeline will use.
+            if let Some(channel) = &source.channel {
+                for a in &mut articles {
+                    a.id = stable_id(a, channel, site_link);
+                }
+            }
+            let mut warnings: Vec<String> = decoded.warning.into_iter().collect();
+            warnings.extend(parsed.warnings);
+            Fetched::Items { articles, validators, warnings }
+        }
+        Err(e) => Fetched::Failed { error: e.to_string(), retry_after: None },
+    }
 }
 
 fn filters(feed: &FeedSource) -> Filters {
