@@ -353,8 +353,15 @@ fn store_fetched(
 /// A validator for a local file: a hash of its bytes (FNV-1a), stored where
 /// an HTTP source keeps its ETag.
 fn file_tag(bytes: &[u8]) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in bytes {
+    // FNV-1a over 8-byte words (bytes one at a time showed in profiles);
+    // the length is mixed in so a trailing partial word cannot collide.
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ bytes.len() as u64;
+    let mut words = bytes.chunks_exact(8);
+    for w in &mut words {
+        h ^= u64::from_le_bytes(w.try_into().expect("8-byte chunk"));
+        h = h.wrapping_mul(0x0100_0000_01b3).rotate_left(29);
+    }
+    for b in words.remainder() {
         h ^= u64::from(*b);
         h = h.wrapping_mul(0x0100_0000_01b3);
     }

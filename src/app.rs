@@ -57,6 +57,8 @@ pub struct Report {
 /// Wall time per phase, and CPU time of the per-item steps.
 #[derive(Debug, Clone, Default)]
 pub struct Timings {
+    /// Feed and html sources: fetch, parse and the state database.
+    pub remote: Duration,
     /// Reading and parsing records, placing them in channel buffers.
     pub read: Duration,
     /// Dedupe, sort, limit, snippets and sanitising (wall time).
@@ -72,7 +74,8 @@ impl Timings {
     pub fn render(&self) -> String {
         let ms = |d: Duration| d.as_secs_f64() * 1000.0;
         format!(
-            "timings: read+parse {:.0} ms; pipeline {:.0} ms (summarise {:.0} ms + sanitise {:.0} ms CPU over {} items); render+write {:.0} ms\n",
+            "timings: remote sources {:.0} ms; read+parse {:.0} ms; pipeline {:.0} ms (summarise {:.0} ms + sanitise {:.0} ms CPU over {} items); render+write {:.0} ms\n",
+            ms(self.remote),
             ms(self.read),
             ms(self.pipeline),
             ms(self.stages.summarise),
@@ -215,13 +218,16 @@ pub async fn build(config: &Config, options: &BuildOptions) -> Result<Report, Ap
     // included), so two runs never interleave. --strict may write nothing,
     // so it only takes the lock once it knows it will write.
     let mut out = if options.strict { None } else { Some(OutputDir::open(&out_dir)?) };
+    let started = Instant::now();
     let feed_results = match open_state(config, options.state.as_deref())? {
         Some(mut store) => {
             aggregate::collect(config, site, &mut store, now(), options.progress).await?
         }
         None => Vec::new(),
     };
-    let (feeds, sources, timings) = collect(config, site, feed_results, false);
+    let remote = started.elapsed();
+    let (feeds, sources, mut timings) = collect(config, site, feed_results, false);
+    timings.remote = remote;
     let mut report = Report { channels: counts(&feeds), sources, timings, ..Report::default() };
     if options.strict && report.has_problems() {
         report.strict_failed = true;
@@ -388,7 +394,7 @@ fn collect(
     let read = start.elapsed();
     let start = Instant::now();
     let (feeds, stages) = collector.finish_timed();
-    let timings = Timings { read, pipeline: start.elapsed(), stages, write: Duration::ZERO };
+    let timings = Timings { read, pipeline: start.elapsed(), stages, ..Timings::default() };
     (feeds, reports, timings)
 }
 
