@@ -19,7 +19,9 @@ fn page(seed: usize, size: usize) -> String {
     let mut html = String::with_capacity(size + 4096);
     html.push_str("<!doctype html><html><head><meta charset=\"utf-8\"><title>相关阅读</title>");
     html.push_str("<base href=\"https://news.example.com/world/\"></head><body>");
-    html.push_str("<div class=\"nav\"><a href=\"/\">首页</a> » <a href=\"/world/\">国际新闻</a></div>");
+    html.push_str(
+        "<div class=\"nav\"><a href=\"/\">首页</a> » <a href=\"/world/\">国际新闻</a></div>",
+    );
     html.push_str("<ul class=\"related\">");
     let mut n = 0;
     while html.len() < size {
@@ -53,7 +55,8 @@ fn main() {
     let bytes: usize = pages.iter().map(String::len).sum();
     let page_url = url::Url::parse("https://news.example.com/world/").expect("url");
     let now = chrono::DateTime::parse_from_rfc3339("2025-03-30T00:00:00Z").expect("date").to_utc();
-    let opts = PageOptions { source_id: "bench", page_url: &page_url, tz: chrono_tz::Asia::Shanghai, now };
+    let opts =
+        PageOptions { source_id: "bench", page_url: &page_url, tz: chrono_tz::Asia::Shanghai, now };
 
     let start = Instant::now();
     let mut items = 0;

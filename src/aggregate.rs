@@ -68,7 +68,6 @@ pub async fn collect(
     now: DateTime<Utc>,
     progress: bool,
 ) -> Result<Vec<(String, FeedResult)>, StoreError> {
-    let base = config.path.parent().unwrap_or(Path::new(""));
     let feeds: Vec<(&Source, Remote)> = config
         .sources
         .iter()
@@ -113,12 +112,18 @@ pub async fn collect(
                     Some(reason) => (Some(reason), None),
                     None => match remote {
                         Remote::Feed(feed) => {
-                            let fetched = fetch_one(fetcher, feed, state, base).await;
-                            // Parse while other fetches still wait on the
-                            // network; block_in_place lets this worker do CPU
-                            // work without stalling the other tasks.
-                            let parsed = tokio::task::block_in_place(|| {
-                                parse_body(fetched, source, feed, &site.link, now)
+                            let fetched = fetch_one(fetcher, feed, state).await;
+                            // Parse on the blocking pool while other fetches
+                            // still wait on the network.
+                            let (source, feed, link) =
+                                ((*source).clone(), (*feed).clone(), site.link.clone());
+                            let parsed = tokio::task::spawn_blocking(move || {
+                                parse_body(fetched, &source, &feed, &link, now)
+                            })
+                            .await
+                            .unwrap_or_else(|e| Fetched::Failed {
+                                error: format!("internal error while parsing: {e}"),
+                                retry_after: None,
                             });
                             (None, Some(parsed))
                         }
@@ -131,7 +136,7 @@ pub async fn collect(
                                 cached,
                                 names: &config.names,
                             };
-                            (None, Some(scrape(fetcher, job, state, base).await))
+                            (None, Some(scrape(fetcher, job, state).await))
                         }
                     },
                 };
@@ -173,11 +178,18 @@ pub async fn collect(
         let channel = source.channel.as_ref().and_then(|c| config.channel(c));
         let (keep_days, keep_items) = channel.map_or((None, 500), |c| (c.keep_days, c.keep_items));
         store.prune(&source.id, keep_days, Some(keep_items), now)?;
-        let articles = stored_articles(store, source, remote, now)?;
+        let articles = stored_articles(store, source, now)?;
         report.read = articles.len();
         results.push((source.id.clone(), FeedResult { report, articles }));
     }
-    let keep: Vec<&str> = feeds.iter().map(|(s, _)| s.id.as_str()).collect();
+    // Only sources removed from the config are forgotten: a disabled source
+    // keeps its history for when it is enabled again.
+    let keep: Vec<&str> = config
+        .sources
+        .iter()
+        .filter(|s| !matches!(s.kind, SourceKind::Records { .. }))
+        .map(|s| s.id.as_str())
+        .collect();
     store.forget_other_sources(&keep)?;
     Ok(results)
 }
@@ -211,9 +223,13 @@ fn skip_reason(remote: &Remote, state: &SourceState, now: DateTime<Utc>) -> Opti
         ));
     }
     let every = remote.every();
-    let every_chrono = chrono::Duration::from_std(every).unwrap_or(chrono::Duration::MAX);
+    // Checked: a date plus a huge interval must not panic; it just means
+    // "not due".
+    let due_at = |last: DateTime<Utc>| {
+        chrono::Duration::from_std(every).ok().and_then(|d| last.checked_add_signed(d))
+    };
     match state.last_success {
-        Some(last) if !every.is_zero() && last + every_chrono > now => Some(format!(
+        Some(last) if !every.is_zero() && due_at(last).is_none_or(|t| t > now) => Some(format!(
             "fetched less than {} ago; using {} stored items",
             humantime::format_duration(every),
             state.items
@@ -256,7 +272,6 @@ async fn fetch_one(
     fetcher: Result<&Fetcher, &crate::fetch::FetchError>,
     feed: &FeedSource,
     state: &SourceState,
-    base: &Path,
 ) -> Fetched {
     match &feed.location {
         FeedLocation::Path { path, .. } => match tokio::fs::read(path).await {
@@ -267,9 +282,7 @@ async fn fetch_one(
             }
             Ok(bytes) => {
                 // Relative links in a local feed resolve against its file URL.
-                let final_url = std::path::absolute(base.join(path))
-                    .ok()
-                    .and_then(|p| url::Url::from_file_path(p).ok())
+                let final_url = file_url(path)
                     .unwrap_or_else(|| url::Url::parse("file:///").expect("static URL"));
                 Fetched::Body {
                     validators: Validators { etag: Some(file_tag(&bytes)), last_modified: None },
@@ -350,6 +363,12 @@ fn store_fetched(
     store.record_attempt(&source.id, &attempt)
 }
 
+/// The `file:` URL of a source's path (already resolved against the config
+/// directory), as the base for relative links in a local document.
+pub(crate) fn file_url(path: &Path) -> Option<url::Url> {
+    std::path::absolute(path).ok().and_then(|p| url::Url::from_file_path(p).ok())
+}
+
 /// A validator for a local file: a hash of its bytes (FNV-1a), stored where
 /// an HTTP source keeps its ETag.
 fn file_tag(bytes: &[u8]) -> String {
@@ -426,12 +445,16 @@ fn filters(feed: &FeedSource) -> Filters {
 
 /// The source's stored items as articles: filtered again (the filters may
 /// have changed since they were stored), undated ones dated by first sight.
-fn stored_articles(
+pub(crate) fn stored_articles(
     store: &Store,
     source: &Source,
-    remote: &Remote,
     now: DateTime<Utc>,
 ) -> Result<Vec<Article>, StoreError> {
+    let remote = match &source.kind {
+        SourceKind::Feed(f) => Remote::Feed(f),
+        SourceKind::Html(h) => Remote::Html(h),
+        SourceKind::Records { .. } => return Ok(Vec::new()),
+    };
     let items = store.items(&source.id)?;
     let articles: Vec<Article> = items
         .into_iter()

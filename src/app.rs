@@ -116,6 +116,9 @@ impl Report {
                     s.id, s.problems_dropped
                 ));
             }
+            if s.notes_dropped > 0 {
+                lines.push(format!("note: {}: {} more notes not shown", s.id, s.notes_dropped));
+            }
             if let Some(why) = &s.failed {
                 lines.push(format!("error: source \"{}\" failed: {why}", s.id));
             }
@@ -253,17 +256,18 @@ pub fn check(config: &Config, state: Option<&Path>) -> Result<Report, AppError> 
         return Ok(Report { empty_config: true, ..Report::default() });
     };
     let path = state.map_or_else(|| site.state.clone(), Path::to_owned);
+    // Read-only look at what build would use; nothing is fetched or written.
+    let store = if path.exists() { Some(Store::open(&path)?) } else { None };
     let mut feed_results = Vec::new();
     for source in config.sources.iter().filter(|s| s.enabled) {
         if matches!(source.kind, SourceKind::Records { .. }) {
             continue;
         }
         let mut report = SourceReport::new(&source.id);
-        let mut articles = Vec::new();
-        if path.exists() {
-            let store = Store::open(&path)?;
-            articles = store.items(&source.id)?.into_iter().map(|i| i.article).collect();
-        }
+        let articles = match &store {
+            Some(store) => aggregate::stored_articles(store, source, Utc::now())?,
+            None => Vec::new(),
+        };
         let note = format!("not fetched by check; {} stored items", articles.len());
         report.problem(Severity::Note, source.id.clone(), note);
         report.read = articles.len();
@@ -438,17 +442,30 @@ fn collect_one(
 fn write(out: OutputDir, feeds: &[ChannelFeed], site: &Site) -> Result<WriteSummary, OutputError> {
     // Channels render and write in parallel: rendering dominates a large
     // build, and each thread holds only one channel's bytes at a time.
-    feeds.par_iter().try_for_each(|feed| -> Result<(), OutputError> {
-        for &format in &site.formats {
-            let bytes = emit::render_feed(format, feed, site);
-            out.write(&format!("{}/{}", feed.channel.id, format.file_name()), &bytes)?;
+    let written = feeds
+        .par_iter()
+        .try_for_each(|feed| -> Result<(), OutputError> {
+            for &format in &site.formats {
+                let bytes = emit::render_feed(format, feed, site);
+                out.write(&format!("{}/{}", feed.channel.id, format.file_name()), &bytes)?;
+            }
+            let page = emit::render_channel_page(feed, site);
+            out.write(&format!("{}/index.html", feed.channel.id), &page)?;
+            Ok(())
+        })
+        .and_then(|()| {
+            out.write("index.html", &emit::render_index(feeds, site))?;
+            out.write("feeds.opml", &emit::render_opml(feeds, site))?;
+            out.write("style.css", emit::stylesheet())?;
+            Ok(())
+        });
+    match written {
+        Ok(()) => out.finish(),
+        Err(e) => {
+            // Files already replaced stay (each is whole, old or new); the
+            // manifest must still know them so they can be cleaned up later.
+            let _ = out.abandon();
+            Err(e)
         }
-        let page = emit::render_channel_page(feed, site);
-        out.write(&format!("{}/index.html", feed.channel.id), &page)?;
-        Ok(())
-    })?;
-    out.write("index.html", &emit::render_index(feeds, site))?;
-    out.write("feeds.opml", &emit::render_opml(feeds, site))?;
-    out.write("style.css", emit::stylesheet())?;
-    out.finish()
+    }
 }

@@ -119,6 +119,19 @@ impl OutputDir {
         Ok(summary)
     }
 
+    /// After a failed run: removes nothing, and records in the manifest
+    /// every file the previous runs or this one wrote, so none is orphaned.
+    pub fn abandon(self) -> Result<(), OutputError> {
+        let done = self.done.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let all: BTreeSet<&String> = self.previous.iter().chain(&done.written).collect();
+        let mut manifest = String::new();
+        for f in all {
+            manifest.push_str(f);
+            manifest.push('\n');
+        }
+        write_atomic(&self.root.join(MANIFEST), manifest.as_bytes())
+    }
+
     fn remove_stale_temp_files(&self) {
         let mut dirs = vec![self.root.clone()];
         if let Ok(entries) = fs::read_dir(&self.root) {
@@ -198,4 +211,25 @@ fn set_readable(f: &fs::File) -> std::io::Result<()> {
 #[cfg(not(unix))]
 fn set_readable(_: &fs::File) -> std::io::Result<()> {
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_abandoned_run_keeps_every_file_in_the_manifest() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = OutputDir::open(dir.path()).unwrap();
+        out.write("a/rss.xml", b"one").unwrap();
+        out.write("b/rss.xml", b"two").unwrap();
+        out.finish().unwrap();
+        // The next run writes a new channel, then fails before finishing.
+        let out = OutputDir::open(dir.path()).unwrap();
+        out.write("c/rss.xml", b"three").unwrap();
+        out.abandon().unwrap();
+        let manifest = fs::read_to_string(dir.path().join(MANIFEST)).unwrap();
+        assert_eq!(manifest, "a/rss.xml\nb/rss.xml\nc/rss.xml\n");
+        assert!(dir.path().join("a/rss.xml").exists(), "nothing is removed by a failed run");
+    }
 }

@@ -382,7 +382,15 @@ pub fn stable_id(article: &Article, channel: &ChannelId, site: &Url) -> String {
             let host = site.host_str().unwrap_or("localhost");
             let path = site.path().trim_matches('/');
             let prefix = if path.is_empty() { String::new() } else { format!("{path}/") };
-            format!("tag:{host},{TAG_DATE}:{prefix}{channel}/{}", encode_tag_part(key))
+            // Another site's plain guid ("1", "post-17") is only unique within
+            // that feed, so a merged item's id names its source too; two
+            // feeds' item "1" must never collapse into one.
+            let scope = if article.via.is_some() {
+                format!("{}/", encode_tag_part(&article.origin.source))
+            } else {
+                String::new()
+            };
+            format!("tag:{host},{TAG_DATE}:{prefix}{channel}/{scope}{}", encode_tag_part(key))
         }
         (None, Some(link)) => link.clone(),
         // Sources reject records with neither; keep a deterministic fallback.
@@ -616,6 +624,11 @@ summary_length = 5
         a.key = None;
         a.link = Some("https://example.org/b".to_owned());
         assert_eq!(stable_id(&a, &world, &site), "https://example.org/b");
+        // Merged items with plain guids are scoped by their source.
+        a.key = Some("1".to_owned());
+        a.via = Some(crate::model::Via::default());
+        a.origin.source = "harbor".to_owned();
+        assert_eq!(stable_id(&a, &world, &site), "tag:example.org,2025:feeds/world/harbor/1");
     }
 
     #[test]

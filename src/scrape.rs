@@ -48,12 +48,11 @@ pub(crate) async fn scrape(
     fetcher: Result<&Fetcher, &FetchError>,
     job: ScrapeJob<'_>,
     state: &SourceState,
-    base: &Path,
 ) -> Fetched {
     let validators =
         Validators { etag: state.etag.clone(), last_modified: state.last_modified.clone() };
     let first = match &job.html.location {
-        FeedLocation::Path { path, .. } => read_file(path, base).await,
+        FeedLocation::Path { path, .. } => read_file(path).await,
         FeedLocation::Url(url) => match fetcher {
             Ok(f) => fetch_page(f, url, &validators, job.html.allow_private).await,
             Err(e) => Err((e.to_string(), None)),
@@ -201,16 +200,11 @@ async fn fetch_page(
     }
 }
 
-async fn read_file(
-    path: &Path,
-    base: &Path,
-) -> Result<Option<Page>, (String, Option<std::time::Duration>)> {
+async fn read_file(path: &Path) -> Result<Option<Page>, (String, Option<std::time::Duration>)> {
     let bytes =
         tokio::fs::read(path).await.map_err(|e| (format!("cannot read file: {e}"), None))?;
     let decoded = decode(&bytes, None).map_err(|e| (e.to_string(), None))?;
-    let url = std::path::absolute(base.join(path))
-        .ok()
-        .and_then(|p| Url::from_file_path(p).ok())
+    let url = crate::aggregate::file_url(path)
         .ok_or_else(|| ("cannot turn the path into a file URL".to_owned(), None))?;
     Ok(Some(Page {
         text: decoded.text,

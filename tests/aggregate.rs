@@ -412,3 +412,39 @@ async fn killing_a_run_mid_fetch_leaves_state_and_output_usable() {
     let out = t.read("output/digest/rss.xml");
     assert!(out.contains("Quick story") && out.contains("Slow story"), "{out}");
 }
+
+#[test]
+fn two_feeds_with_the_same_plain_guid_keep_both_items() {
+    let t = TestDir::new();
+    let feed = |title: &str, link: &str| {
+        format!(
+            "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>{title} Wire</title><link>https://{link}/</link><description>d</description><item><title>{title}</title><link>https://{link}/1</link><guid isPermaLink=\"false\">1</guid><pubDate>Mon, 03 Mar 2025 10:00:00 +0000</pubDate></item></channel></rss>"
+        )
+    };
+    t.file("a.xml", feed("Story from a", "a.example"));
+    t.file("b.xml", feed("Story from b", "b.example"));
+    let sources: String = ["a", "b"]
+        .iter()
+        .map(|s| format!("[[source]]\nid = \"{s}\"\nkind = \"feed\"\npath = \"{s}.xml\"\nchannel = \"digest\"\n\n"))
+        .collect();
+    t.file("feeds.toml", config(&sources));
+    assert_eq!(t.run(&["build"]).code, 0);
+    let out = t.read("output/digest/rss.xml");
+    assert!(out.contains("Story from a") && out.contains("Story from b"), "{out}");
+    // Disabling a source keeps its stored history for when it comes back.
+    t.file(
+        "feeds.toml",
+        config(&sources.replacen(
+            "channel = \"digest\"\n",
+            "channel = \"digest\"\nenabled = false\n",
+            2,
+        )),
+    );
+    assert_eq!(t.run(&["build"]).code, 0);
+    let status = t.run(&["status"]);
+    assert!(
+        status.stdout.lines().any(|l| l.starts_with("b ") && l.contains(" 1 ")),
+        "{}",
+        status.stdout
+    );
+}

@@ -321,3 +321,22 @@ fn fetch_limits_are_checked() {
         "/cfg/feeds.toml:5:11: timeout must be between 1s and 10m"
     );
 }
+
+#[test]
+fn keys_of_another_source_kind_are_rejected_and_every_is_bounded() {
+    let html = "[[source]]\nid = \"h\"\nkind = \"html\"\npath = \"p.html\"\nchannel = \"d\"\nexclude = \"ad\"\n[source.select]\nitem = \"li\"\n";
+    assert_eq!(
+        err(&format!("{MINIMAL}{FEED_CH}{html}")),
+        "/cfg/feeds.toml:12:11: source \"h\": key \"exclude\" is not used by kind = \"html\""
+    );
+    let records = "[[source]]\nid = \"r\"\nkind = \"records\"\npath = \"x.json\"\nfollow = true\n";
+    assert_eq!(
+        err(&format!("{MINIMAL}{FEED_CH}{records}")),
+        "/cfg/feeds.toml:9:8: source \"r\": key \"follow\" is not used by kind = \"records\""
+    );
+    let feed = "[[source]]\nid = \"f\"\nkind = \"feed\"\npath = \"f.xml\"\nchannel = \"d\"\nevery = \"300000years\"\n";
+    assert_eq!(
+        err(&format!("{MINIMAL}{FEED_CH}{feed}")),
+        "/cfg/feeds.toml:12:9: every must be at most a year (\"365d\")"
+    );
+}

@@ -274,6 +274,16 @@ fn validate_site(ctx: &Ctx, raw: SiteConfig, base: &Path) -> Result<Site, Config
     })
 }
 
+/// `every`: at most a year, so adding it to a date can never overflow.
+fn every(ctx: &Ctx, value: Option<&Spanned<String>>) -> Result<Duration, ConfigError> {
+    let Some(v) = value else { return Ok(Duration::ZERO) };
+    let d = duration(ctx, v, "every")?;
+    if d > Duration::from_secs(366 * 86_400) {
+        return Err(ctx.spanned(v, "every must be at most a year (\"365d\")"));
+    }
+    Ok(d)
+}
+
 /// A humantime duration such as `"30s"`, `"15m"`, `"2h"`, `"7d"`.
 fn duration(ctx: &Ctx, value: &Spanned<String>, key: &str) -> Result<Duration, ConfigError> {
     let raw = value.get_ref().trim();
@@ -478,9 +488,14 @@ fn validate_sources(
                         ("every", s.every.as_ref().map(Spanned::span)),
                         ("max_age", s.max_age.as_ref().map(Spanned::span)),
                         ("max_items", s.max_items.as_ref().map(Spanned::span)),
-                        ("include", s.include.as_ref().map(|_| s.kind.span())),
-                        ("exclude", s.exclude.as_ref().map(|_| s.kind.span())),
+                        ("include", s.include.as_ref().map(Spanned::span)),
+                        ("exclude", s.exclude.as_ref().map(Spanned::span)),
                         ("allow_private", s.allow_private.map(|_| s.kind.span())),
+                        ("select", s.select.as_ref().map(Spanned::span)),
+                        ("article", s.article.as_ref().map(Spanned::span)),
+                        ("follow", s.follow.map(|_| s.kind.span())),
+                        ("next", s.next.as_ref().map(Spanned::span)),
+                        ("max_pages", s.max_pages.as_ref().map(Spanned::span)),
                     ],
                 )?;
                 let path = s.path.as_ref().ok_or_else(|| {
@@ -530,10 +545,7 @@ fn validate_sources(
                         format!("source \"{id}\" (kind = \"feed\") needs a channel for its items"),
                     ));
                 }
-                let every = match &s.every {
-                    Some(e) => duration(ctx, e, "every")?,
-                    None => Duration::ZERO,
-                };
+                let every = every(ctx, s.every.as_ref())?;
                 let max_age =
                     s.max_age.as_ref().map(|m| duration(ctx, m, "max_age")).transpose()?;
                 FeedSource {
@@ -555,6 +567,9 @@ fn validate_sources(
                     &[
                         ("format", s.format.as_ref().map(Spanned::span)),
                         ("max_items", s.max_items.as_ref().map(Spanned::span)),
+                        ("include", s.include.as_ref().map(Spanned::span)),
+                        ("exclude", s.exclude.as_ref().map(Spanned::span)),
+                        ("max_age", s.max_age.as_ref().map(Spanned::span)),
                     ],
                 )?;
                 let location = location(
@@ -617,10 +632,7 @@ fn validate_sources(
                         })
                     }
                 };
-                let every = match &s.every {
-                    Some(e) => duration(ctx, e, "every")?,
-                    None => Duration::ZERO,
-                };
+                let every = every(ctx, s.every.as_ref())?;
                 HtmlSource {
                     location,
                     select,

@@ -43,7 +43,8 @@ impl fmt::Display for Problem {
     }
 }
 
-/// At most this many problems are kept per source; the rest are counted,
+/// At most this many problems (and, separately, notes) are kept per source;
+/// the rest are counted,
 /// so a file of a million bad lines cannot fill memory with messages.
 pub const MAX_PROBLEMS_KEPT: usize = 200;
 
@@ -61,8 +62,13 @@ pub struct SourceReport {
     pub failed: Option<String>,
     /// Problems, at most [`MAX_PROBLEMS_KEPT`].
     pub problems: Vec<Problem>,
-    /// Problems not kept in `problems`.
+    /// Warnings and skips not kept in `problems` (they still count).
     pub problems_dropped: usize,
+    /// Notes not kept in `problems`; notes never make a run fail.
+    pub notes_dropped: usize,
+    /// Notes kept so far (they have their own cap, so they can never crowd
+    /// out a real problem).
+    notes_kept: usize,
 }
 
 impl SourceReport {
@@ -81,9 +87,14 @@ impl SourceReport {
         if severity == Severity::Skipped {
             self.skipped += 1;
         }
-        if self.problems.len() < MAX_PROBLEMS_KEPT {
+        let is_note = severity == Severity::Note;
+        let kept = if is_note { self.notes_kept } else { self.problems.len() - self.notes_kept };
+        if kept < MAX_PROBLEMS_KEPT {
             let (location, message) = (location.into(), message.into());
             self.problems.push(Problem { severity, location, message });
+            self.notes_kept += usize::from(is_note);
+        } else if is_note {
+            self.notes_dropped += 1;
         } else {
             self.problems_dropped += 1;
         }
@@ -112,5 +123,24 @@ pub fn collect(source: &Source, base: &Path, emit: &mut dyn FnMut(Article)) -> S
                 Some("feed and html sources are collected with the state database".to_owned());
             report
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn notes_never_crowd_out_problems_or_fail_a_run() {
+        let mut r = SourceReport::new("s");
+        for i in 0..MAX_PROBLEMS_KEPT + 50 {
+            r.problem(Severity::Note, format!("f:{i}"), "record has no date");
+        }
+        assert!(!r.has_problems(), "notes alone are not problems");
+        assert_eq!(r.notes_dropped, 50);
+        r.problem(Severity::Skipped, "f:999", "record has no title");
+        assert!(r.has_problems());
+        assert_eq!(r.problems.last().map(|p| p.location.as_str()), Some("f:999"));
+        assert_eq!((r.skipped, r.problems_dropped), (1, 0));
     }
 }
