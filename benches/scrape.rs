@@ -27,12 +27,12 @@ fn page(seed: usize, size: usize) -> String {
     while html.len() < size {
         n += 1;
         let day = 1 + (seed + n) % 28;
-        let _ = write!(
+        let _ = writeln!(
             html,
             "<li><a href=\"2025/03/{day:02}/story-{seed}-{n}.html\">第{n}条：港口与河口的新变化（{seed}）</a>\
              <p>　　记者从现场了解到，新设备投入使用后夜间作业的噪声明显下降，周边居民反映休息受到的影响减少了许多，\
              管理方表示将继续观察一段时间再决定是否推广到其他码头。Port officials said the trial would run until May...</p>\
-             <span class=\"time\">时间:03-{day:02}</span></li>\n"
+             <span class=\"time\">时间:03-{day:02}</span></li>"
         );
     }
     html.push_str("</ul><script>var tracking = 1;</script></body></html>");
