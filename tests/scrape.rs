@@ -24,22 +24,10 @@ parent = "news"
 
 async fn run(t: &TestDir, args: &[&str], now: &str) -> Run {
     let dir = t.join("");
-    let mut args: Vec<String> = args.iter().map(ToString::to_string).collect();
-    args.push("--log-format".into());
-    args.push("text".into());
+    let args: Vec<String> = args.iter().map(ToString::to_string).collect();
     let now = now.to_owned();
     tokio::task::spawn_blocking(move || {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_feedwright"))
-            .args(&args)
-            .current_dir(&dir)
-            .env("FEEDWRIGHT_NOW", now)
-            .output()
-            .unwrap();
-        Run {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8(out.stdout).unwrap(),
-            stderr: String::from_utf8(out.stderr).unwrap(),
-        }
+        crate::util::run_with_env(&dir, &args, &[("FEEDWRIGHT_NOW", now.as_str())])
     })
     .await
     .unwrap()

@@ -52,8 +52,18 @@ impl TestDir {
 
 /// Runs `feedwright ARGS` in `dir`.
 pub fn run_in(dir: &std::path::Path, args: &[impl AsRef<std::ffi::OsStr>]) -> Run {
+    run_with_env(dir, args, &[])
+}
+
+/// Runs `feedwright ARGS` in `dir` with extra environment variables.
+pub fn run_with_env(
+    dir: &std::path::Path,
+    args: &[impl AsRef<std::ffi::OsStr>],
+    env: &[(&str, &str)],
+) -> Run {
     let out = Command::new(env!("CARGO_BIN_EXE_feedwright"))
         .args(args)
+        .envs(env.iter().copied())
         .current_dir(dir)
         .output()
         .expect("run feedwright");

@@ -477,27 +477,9 @@ fn validate_sources(
             ));
         }
         lines.insert(id.clone(), ctx.line_of(&s.id));
+        reject_foreign_keys(ctx, &id, &s)?;
         let kind = match s.kind.get_ref().as_str() {
             "records" => {
-                reject_keys(
-                    ctx,
-                    &id,
-                    "records",
-                    &[
-                        ("url", s.url.as_ref().map(Spanned::span)),
-                        ("every", s.every.as_ref().map(Spanned::span)),
-                        ("max_age", s.max_age.as_ref().map(Spanned::span)),
-                        ("max_items", s.max_items.as_ref().map(Spanned::span)),
-                        ("include", s.include.as_ref().map(Spanned::span)),
-                        ("exclude", s.exclude.as_ref().map(Spanned::span)),
-                        ("allow_private", s.allow_private.map(|_| s.kind.span())),
-                        ("select", s.select.as_ref().map(Spanned::span)),
-                        ("article", s.article.as_ref().map(Spanned::span)),
-                        ("follow", s.follow.map(|_| s.kind.span())),
-                        ("next", s.next.as_ref().map(Spanned::span)),
-                        ("max_pages", s.max_pages.as_ref().map(Spanned::span)),
-                    ],
-                )?;
                 let path = s.path.as_ref().ok_or_else(|| {
                     ctx.spanned(&s.id, format!("source \"{id}\" (kind = \"records\") needs a path"))
                 })?;
@@ -518,19 +500,6 @@ fn validate_sources(
                 SourceKind::Records { path: resolve(base, &pattern), pattern, format }
             }
             "feed" => {
-                reject_keys(
-                    ctx,
-                    &id,
-                    "feed",
-                    &[
-                        ("format", s.format.as_ref().map(Spanned::span)),
-                        ("select", s.select.as_ref().map(Spanned::span)),
-                        ("article", s.article.as_ref().map(Spanned::span)),
-                        ("follow", s.follow.map(|_| s.kind.span())),
-                        ("next", s.next.as_ref().map(Spanned::span)),
-                        ("max_pages", s.max_pages.as_ref().map(Spanned::span)),
-                    ],
-                )?;
                 let location = location(
                     ctx,
                     (&id, s.id.span()),
@@ -560,18 +529,6 @@ fn validate_sources(
                 .into()
             }
             "html" => {
-                reject_keys(
-                    ctx,
-                    &id,
-                    "html",
-                    &[
-                        ("format", s.format.as_ref().map(Spanned::span)),
-                        ("max_items", s.max_items.as_ref().map(Spanned::span)),
-                        ("include", s.include.as_ref().map(Spanned::span)),
-                        ("exclude", s.exclude.as_ref().map(Spanned::span)),
-                        ("max_age", s.max_age.as_ref().map(Spanned::span)),
-                    ],
-                )?;
                 let location = location(
                     ctx,
                     (&id, s.id.span()),
@@ -706,19 +663,45 @@ fn location(
     }
 }
 
-/// Keys that belong to another source kind are errors, not silently ignored.
-fn reject_keys(
-    ctx: &Ctx,
-    id: &str,
-    kind: &str,
-    keys: &[(&str, Option<Range<usize>>)],
-) -> Result<(), ConfigError> {
-    for (key, span) in keys {
-        if let Some(span) = span {
-            return Err(ctx.at(
-                span.clone(),
-                format!("source \"{id}\": key \"{key}\" is not used by kind = \"{kind}\""),
-            ));
+/// A kind-specific key: its name, where it was written (if it was), and the
+/// kinds that use it.
+type KindKey<'a> = (&'a str, Option<Range<usize>>, &'a [&'a str]);
+
+/// Keys that belong to another source kind are errors, not silently
+/// ignored: one table says which kinds use each kind-specific key.
+fn reject_foreign_keys(ctx: &Ctx, id: &str, s: &SourceConfig) -> Result<(), ConfigError> {
+    const R: &[&str] = &["records"];
+    const F: &[&str] = &["feed"];
+    const H: &[&str] = &["html"];
+    const FH: &[&str] = &["feed", "html"];
+    let kind_span = || s.kind.span();
+    let keys: [KindKey; 13] = [
+        ("format", s.format.as_ref().map(Spanned::span), R),
+        ("url", s.url.as_ref().map(Spanned::span), FH),
+        ("every", s.every.as_ref().map(Spanned::span), FH),
+        ("allow_private", s.allow_private.map(|_| kind_span()), FH),
+        ("max_age", s.max_age.as_ref().map(Spanned::span), F),
+        ("max_items", s.max_items.as_ref().map(Spanned::span), F),
+        ("include", s.include.as_ref().map(Spanned::span), F),
+        ("exclude", s.exclude.as_ref().map(Spanned::span), F),
+        ("select", s.select.as_ref().map(Spanned::span), H),
+        ("article", s.article.as_ref().map(Spanned::span), H),
+        ("follow", s.follow.map(|_| kind_span()), H),
+        ("next", s.next.as_ref().map(Spanned::span), H),
+        ("max_pages", s.max_pages.as_ref().map(Spanned::span), H),
+    ];
+    let kind = s.kind.get_ref().as_str();
+    // An unknown kind is reported by the caller, with a suggestion.
+    if !SOURCE_KINDS.contains(&kind) {
+        return Ok(());
+    }
+    for (key, span, kinds) in keys {
+        if let Some(span) = span
+            && !kinds.contains(&kind)
+        {
+            let message =
+                format!("source \"{id}\": key \"{key}\" is not used by kind = \"{kind}\"");
+            return Err(ctx.at(span, message));
         }
     }
     Ok(())
