@@ -78,8 +78,12 @@ fn run_build(args: &feedwright::cli::BuildArgs) -> Result<app::Report, (u8, Stri
         progress,
     };
     // One multi-thread runtime for the whole run; only fetching is async.
+    // Few blocking threads: parsing is CPU-bound (more threads than cores
+    // only add memory, since each thread's allocator heap starts fresh), and
+    // file reads are quick.
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        .max_blocking_threads(4)
         .build()
         .map_err(|e| (EXIT_OUTPUT, format!("cannot start the async runtime: {e}")))?;
     runtime.block_on(app::build(&config, &options)).map_err(|e| (EXIT_OUTPUT, e.to_string()))
