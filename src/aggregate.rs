@@ -15,6 +15,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset, Utc};
+use std::panic::AssertUnwindSafe;
+
+use futures_util::FutureExt;
 use futures_util::future::join_all;
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -106,7 +109,7 @@ pub async fn collect(
     let attempts =
         feeds.iter().zip(&states).zip(&stored).map(|(((source, remote), state), cached)| {
             let (fetcher, bar, bytes) = (fetcher.as_ref(), &bar, &bytes);
-            async move {
+            let attempt = async move {
                 let started = std::time::Instant::now();
                 let outcome = match skip_reason(remote, state, now) {
                     Some(reason) => (Some(reason), None),
@@ -160,7 +163,15 @@ pub async fn collect(
                 bar.set_message(format!("{:.1} MiB", total as f64 / (1024.0 * 1024.0)));
                 bar.inc(1);
                 outcome
-            }
+            };
+            // A bug that panics while reading one source fails that source
+            // alone, like any other error, instead of ending the run.
+            AssertUnwindSafe(attempt).catch_unwind().map(|result| {
+                result.unwrap_or_else(|_| {
+                    let error = "internal error: reading this source panicked".to_owned();
+                    (None, Some(Fetched::Failed { error, retry_after: None }))
+                })
+            })
         });
     let outcomes = join_all(attempts).await;
     bar.finish_and_clear();
@@ -460,10 +471,18 @@ pub(crate) fn stored_articles(
         .into_iter()
         .map(|item| {
             let mut a = item.article;
+            let first_seen = item.first_seen.with_timezone(&FixedOffset::east_opt(0).expect("UTC"));
+            // A date more than a day ahead (a typo, a wrong zone, "2100")
+            // would pin the item to the top of the channel for years; such an
+            // item is dated when it was first seen instead, like an undated one.
+            let future = now + chrono::Duration::days(1);
+            if a.date().is_some_and(|d| d > future) {
+                a.published = None;
+                a.updated = None;
+            }
             if a.date().is_none() {
                 // First sight is stable across runs, unlike "now".
-                a.published =
-                    Some(item.first_seen.with_timezone(&FixedOffset::east_opt(0).expect("UTC")));
+                a.published = Some(first_seen);
             }
             a.origin.source = source.id.clone();
             a

@@ -376,7 +376,18 @@ fn collect(
     let start = Instant::now();
     for source in config.sources.iter().filter(|s| s.enabled) {
         let report = match source.kind {
-            SourceKind::Records { .. } => collect_one(source, base, &mut collector, note_undated),
+            SourceKind::Records { .. } => {
+                // A bug that panics on one source's input fails that source
+                // alone; the records it already handed on stay.
+                let attempt = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    collect_one(source, base, &mut collector, note_undated)
+                }));
+                attempt.unwrap_or_else(|_| {
+                    let mut report = SourceReport::new(&source.id);
+                    report.failed = Some("internal error: reading this source panicked".to_owned());
+                    report
+                })
+            }
             SourceKind::Feed(_) | SourceKind::Html(_) => {
                 let Some(i) = feed_results.iter().position(|(id, _)| *id == source.id) else {
                     continue;

@@ -448,3 +448,31 @@ fn two_feeds_with_the_same_plain_guid_keep_both_items() {
         status.stdout
     );
 }
+
+#[test]
+fn a_far_future_date_is_replaced_by_the_first_seen_time() {
+    let t = TestDir::new();
+    t.file(
+        "f.xml",
+        rss(&[
+            ("future", "From the year 2100", Some("Fri, 01 Jan 2100 00:00:00 +0000")),
+            ("now", "Ordinary story", Some("Sat, 01 Mar 2025 09:00:00 +0000")),
+        ]),
+    );
+    t.file(
+        "feeds.toml",
+        config("[[source]]\nid = \"f\"\nkind = \"feed\"\npath = \"f.xml\"\nchannel = \"digest\"\n"),
+    );
+    let run = crate::util::run_with_env(
+        &t.join(""),
+        &["build"],
+        &[("FEEDWRIGHT_NOW", "2025-03-10T00:00:00Z")],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let json: serde_json::Value = serde_json::from_str(&t.read("output/digest/feed.json")).unwrap();
+    let date = |title: &str| {
+        json["items"].as_array().unwrap().iter().find(|i| i["title"] == title).unwrap()["date_published"].clone()
+    };
+    assert_eq!(date("From the year 2100"), "2025-03-10T00:00:00+00:00");
+    assert_eq!(date("Ordinary story"), "2025-03-01T09:00:00+00:00");
+}

@@ -340,3 +340,16 @@ fn keys_of_another_source_kind_are_rejected_and_every_is_bounded() {
         "/cfg/feeds.toml:12:9: every must be at most a year (\"365d\")"
     );
 }
+
+#[test]
+fn urls_in_messages_hide_credentials_and_tokens() {
+    let u =
+        url::Url::parse("https://me:pw@example.org/feed.xml?api_key=s3cret&page=2&access-token=t")
+            .unwrap();
+    assert_eq!(
+        redact_url(&u),
+        "https://example.org/feed.xml?api_key=redacted&page=2&access-token=redacted"
+    );
+    let plain = url::Url::parse("https://example.org/feed.xml?page=2&keyword=rust").unwrap();
+    assert_eq!(redact_url(&plain), "https://example.org/feed.xml?page=2&keyword=rust");
+}

@@ -261,7 +261,28 @@ pub fn redact_url(url: &url::Url) -> String {
     let mut u = url.clone();
     let _ = u.set_username("");
     let _ = u.set_password(None);
+    // Tokens in the query string are credentials too (`?api_key=...`).
+    if u.query_pairs().any(|(k, _)| is_secret_param(&k)) {
+        let pairs: Vec<(String, String)> = u
+            .query_pairs()
+            .map(|(k, v)| {
+                let v = if is_secret_param(&k) { "redacted".to_owned() } else { v.into_owned() };
+                (k.into_owned(), v)
+            })
+            .collect();
+        u.query_pairs_mut().clear().extend_pairs(pairs);
+    }
     u.to_string()
+}
+
+/// Query parameter names that carry secrets.
+fn is_secret_param(name: &str) -> bool {
+    let name = name.to_ascii_lowercase().replace('-', "_");
+    ["token", "key", "secret", "password", "passwd", "auth", "signature", "sig", "session"]
+        .iter()
+        .any(|s| {
+            name == *s || name.ends_with(&format!("_{s}")) || name.starts_with(&format!("{s}_"))
+        })
 }
 
 /// A feed source's settings.

@@ -329,7 +329,7 @@ impl Fetcher {
 /// `url` with any `user:password@` removed, for logs and messages. Every URL this module
 /// shows anywhere goes through here; callers should use it too.
 pub fn redact_url(url: &Url) -> String {
-    strip_credentials(url).to_string()
+    crate::config::redact_url(url)
 }
 
 fn strip_credentials(url: &Url) -> Url {
