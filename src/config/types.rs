@@ -127,16 +127,17 @@ pub struct Fetch {
 }
 
 impl Default for Fetch {
+    /// The fetcher's own defaults: one place says what they are.
     fn default() -> Fetch {
-        use std::time::Duration;
+        let d = crate::fetch::FetchSettings::default();
         Fetch {
-            concurrency: 8,
-            per_host: 2,
-            connect_timeout: Duration::from_secs(10),
-            read_timeout: Duration::from_secs(15),
-            timeout: Duration::from_secs(30),
-            max_body: 10 * 1024 * 1024,
-            max_redirects: 5,
+            concurrency: d.concurrency,
+            per_host: d.per_host,
+            connect_timeout: d.connect_timeout,
+            read_timeout: d.read_timeout,
+            timeout: d.timeout,
+            max_body: d.max_body,
+            max_redirects: d.max_redirects,
             allow_private: false,
         }
     }

@@ -500,21 +500,7 @@ fn validate_sources(
                 SourceKind::Records { path: resolve(base, &pattern), pattern, format }
             }
             "feed" => {
-                let location = location(
-                    ctx,
-                    (&id, s.id.span()),
-                    "feed",
-                    s.url.as_ref(),
-                    s.path.as_ref(),
-                    base,
-                )?;
-                if s.channel.is_none() {
-                    return Err(ctx.spanned(
-                        &s.id,
-                        format!("source \"{id}\" (kind = \"feed\") needs a channel for its items"),
-                    ));
-                }
-                let every = every(ctx, s.every.as_ref())?;
+                let (location, every) = remote_basics(ctx, &id, "feed", &s, base)?;
                 let max_age =
                     s.max_age.as_ref().map(|m| duration(ctx, m, "max_age")).transpose()?;
                 FeedSource {
@@ -529,20 +515,7 @@ fn validate_sources(
                 .into()
             }
             "html" => {
-                let location = location(
-                    ctx,
-                    (&id, s.id.span()),
-                    "html",
-                    s.url.as_ref(),
-                    s.path.as_ref(),
-                    base,
-                )?;
-                if s.channel.is_none() {
-                    return Err(ctx.spanned(
-                        &s.id,
-                        format!("source \"{id}\" (kind = \"html\") needs a channel for its items"),
-                    ));
-                }
+                let (location, every) = remote_basics(ctx, &id, "html", &s, base)?;
                 let Some(select) = s.select else {
                     return Err(ctx.spanned(
                         &s.id,
@@ -589,7 +562,6 @@ fn validate_sources(
                         })
                     }
                 };
-                let every = every(ctx, s.every.as_ref())?;
                 HtmlSource {
                     location,
                     select,
@@ -634,6 +606,23 @@ fn validate_sources(
         sources.push(Source { id, kind, channel, timezone, enabled: s.enabled });
     }
     Ok(sources)
+}
+
+/// What feed and html sources share: where they read from, a channel for
+/// their items, and the refetch interval.
+fn remote_basics(
+    ctx: &Ctx,
+    id: &str,
+    kind: &str,
+    s: &SourceConfig,
+    base: &Path,
+) -> Result<(FeedLocation, Duration), ConfigError> {
+    let location = location(ctx, (id, s.id.span()), kind, s.url.as_ref(), s.path.as_ref(), base)?;
+    if s.channel.is_none() {
+        let message = format!("source \"{id}\" (kind = \"{kind}\") needs a channel for its items");
+        return Err(ctx.spanned(&s.id, message));
+    }
+    Ok((location, every(ctx, s.every.as_ref())?))
 }
 
 /// Where a feed or html source reads from: exactly one of `url` and `path`.
