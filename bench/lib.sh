@@ -101,10 +101,9 @@ run_fw() {
 timing_re='^timings:'
 
 # show_timings TAG: the timing line of a run's stderr (nothing if none), and
-# what it leaves out: wall time (from time-TAG.txt) minus the three phases.
-# For feed sources that remainder is mostly aggregate::collect (reading or
-# fetching every feed, parsing it, storing its items in the state database and
-# reading them back), which FEEDWRIGHT_TIMINGS does not time, plus start-up.
+# what it leaves out: wall time (from time-TAG.txt) minus the timed phases
+# (remote sources, read+parse, pipeline, render+write): start-up, config,
+# and the output lock.
 show_timings() {
   local line wall
   line=$(grep -E "$timing_re" "$bench_dir/$1.stderr" | head -n 1) || return 0
@@ -114,9 +113,9 @@ show_timings() {
   awk -v w="$wall" -v l="$line" 'BEGIN {
     n = split(l, f, /[;(]/); t = 0
     for (i = 1; i <= n; i++)
-      if (f[i] ~ /read\+parse|pipeline|render\+write/ && match(f[i], /[0-9.]+ ms/))
+      if (f[i] ~ /remote sources|read\+parse|pipeline|render\+write/ && match(f[i], /[0-9.]+ ms/))
         t += substr(f[i], RSTART, RLENGTH - 3)
-    printf "   not covered by those phases: %.0f ms of %.0f ms wall (fetch/read + parse + state database, start-up)\n", w * 1000 - t, w * 1000
+    printf "   not covered by those phases: %.0f ms of %.0f ms wall (start-up, config, lock)\n", w * 1000 - t, w * 1000
   }'
 }
 
