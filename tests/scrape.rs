@@ -229,3 +229,53 @@ fn check_reports_a_bad_selector_with_the_source_and_selector() {
         run.stderr
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_english_blog_index_with_time_datetime_and_base_href() {
+    let server = MockServer::start().await;
+    let nesting = "<div>".repeat(20_000);
+    let page = format!(
+        r#"<html><head><base href="https://blog.example.org/posts/"></head><body>
+<article class="post"><h2><a href="shore-power/">Shore power reaches berth 4</a></h2><time datetime="2025-03-05T08:30:00Z">5 March</time><p class="excerpt">Ships can now plug in &amp; switch off their engines.</p></article>
+<article class="post"><h2><a href="../about/crane-log/">A week in the crane log</a></h2><time datetime="2025-03-04T17:00:00+01:00">4 March</time><p class="excerpt">Notes from the night shift.<script>steal()</script></p></article>
+{nesting}deep text</body></html>"#
+    );
+    Mock::given(path("/blog.html")).respond_with(html_page(&page)).mount(&server).await;
+    let t = TestDir::new();
+    t.file(
+        "feeds.toml",
+        format!(
+            "{SITE}\n[[source]]\nid = \"blog\"\nkind = \"html\"\nurl = \"{}/blog.html\"\nchannel = \"world\"\nallow_private = true\n[source.select]\nitem = \"article.post\"\ntitle = \"h2 a\"\nlink = \"h2 a@href\"\nsummary = \"p.excerpt\"\ndate = \"time@datetime\"\n",
+            server.uri()
+        ),
+    );
+    let run = run(&t, &["build"], "2025-03-20T00:00:00Z").await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let json: serde_json::Value = serde_json::from_str(&t.read("output/world/feed.json")).unwrap();
+    let items = json["items"].as_array().unwrap();
+    let got: Vec<(&str, &str, &str)> = items
+        .iter()
+        .map(|i| {
+            (
+                i["url"].as_str().unwrap(),
+                i["date_published"].as_str().unwrap(),
+                i["summary"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "https://blog.example.org/posts/shore-power/",
+                "2025-03-05T08:30:00+00:00",
+                "Ships can now plug in & switch off their engines."
+            ),
+            (
+                "https://blog.example.org/about/crane-log/",
+                "2025-03-04T17:00:00+01:00",
+                "Notes from the night shift."
+            ),
+        ]
+    );
+}
