@@ -352,7 +352,11 @@ fn store_fetched(
                 at: now,
                 etag: validators.etag,
                 last_modified: validators.last_modified,
-                status: "200 OK".to_owned(),
+                status: match remote.location() {
+                    FeedLocation::Url(_) => "200 OK",
+                    FeedLocation::Path { .. } => "read",
+                }
+                .to_owned(),
             })
         }
         (Fetched::Failed { error, retry_after }, _) => Err((error, retry_after)),
