@@ -31,7 +31,8 @@ pub struct Article {
     pub authors: Vec<String>,
     /// Publisher name (a news page's "source" line).
     pub source: Option<String>,
-    /// Summary as given (HTML or text).
+    /// Summary as given (HTML or text). After the pipeline: `None` (the
+    /// snippet is what feeds show).
     pub summary: Option<String>,
     /// Full content (HTML or text). After the pipeline: sanitised HTML,
     /// free of characters XML forbids (emitters rely on this).
