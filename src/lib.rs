@@ -11,15 +11,15 @@
 //! - [`fetch`]: the only module that touches the network: limits, politeness, SSRF guard.
 //! - [`decode`]: bytes of a fetched document to UTF-8 text (BOM, header, prolog).
 //! - [`sources`]: collect records from each configured source (one module per kind).
-//! - [`scrape`]: html sources: listing pages, pagination, followed articles.
 //! - [`store`]: SQLite state: validators, failures, items seen per source.
+//! - [`aggregate`]: feed and html sources: which are due, fetch, parse, store, stored items.
+//! - [`scrape`]: the network side of html sources: listing pages, pagination, followed articles.
 //! - [`text`]: plain text and related-reading snippets from HTML or text.
 //! - [`sanitize`]: safe content HTML with absolute URLs.
 //! - [`pipeline`]: resolve channels, dedupe, sort, limit, aggregate parents, summarise.
 //! - [`emit`]: render a channel in each format (one module per format) and the site pages.
 //! - [`output`]: atomic, change-only writes under the output directory; stale-file removal.
-//! - [`aggregate`]: feed sources through fetch, decode, parse and the state database.
-//! - [`app`]: one `build` or `check` run, top to bottom, returning a [`app::Report`].
+//! - [`app`]: one `build`, `check` or `status` run, top to bottom, returning a [`app::Report`].
 //! - [`cli`]: the command-line arguments (parsed by `main`).
 //! - [`error`]: the typed errors callers branch on.
 
