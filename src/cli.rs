@@ -48,7 +48,7 @@ pub struct Common {
     /// Print more detail (every file written, per-source files).
     #[arg(long, short = 'v')]
     pub verbose: bool,
-    /// The state database (overrides [site] state).
+    /// The state database (overrides `[site] state`).
     #[arg(long, value_name = "PATH")]
     pub state: Option<PathBuf>,
     /// How problems and logs are written to stderr.
@@ -70,7 +70,7 @@ pub enum LogFormat {
 pub struct BuildArgs {
     #[command(flatten)]
     pub common: Common,
-    /// Output directory (overrides [site] output).
+    /// Output directory (overrides `[site] output`).
     #[arg(long, short = 'o', value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Exit 1 without writing anything if any record or source has a problem.
