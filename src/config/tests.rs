@@ -62,7 +62,7 @@ fn unknown_top_level_table_is_named() {
 fn wrong_type_names_the_key_and_line() {
     assert_eq!(
         err(&format!("{MINIMAL}summary_length = \"abc\"\n")),
-        "/cfg/feeds.toml:4:18: summary_length in [site]: invalid type: string \"abc\", expected an integer"
+        "/cfg/feeds.toml:4:18: summary_length in [site]: invalid type: string \"abc\", expected an integer\n  4 | summary_length = \"abc\"\n    |                  ^"
     );
 }
 
@@ -352,4 +352,11 @@ fn urls_in_messages_hide_credentials_and_tokens() {
     );
     let plain = url::Url::parse("https://example.org/feed.xml?page=2&keyword=rust").unwrap();
     assert_eq!(redact_url(&plain), "https://example.org/feed.xml?page=2&keyword=rust");
+}
+
+#[test]
+fn syntax_errors_show_the_line_and_a_caret() {
+    let e = err("[site]\ntitle = \"S\"\nlink = https://example.org\n");
+    assert!(e.starts_with("/cfg/feeds.toml:3:8: "), "{e}");
+    assert!(e.ends_with("\n  3 | link = https://example.org\n    |        ^"), "{e}");
 }

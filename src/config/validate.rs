@@ -97,7 +97,18 @@ pub(super) fn toml_error(err: &toml::de::Error, text: &str, path: &Path) -> Conf
         return ConfigError::Invalid { path: path.to_owned(), message };
     };
     let (line, column) = line_column(text, span.start);
-    let message = explain_toml_message(&message, text, span.start);
+    let explained = explain_toml_message(&message, text, span.start);
+    // Syntax and type errors get the offending line and a caret, so the
+    // typo is visible without opening the file.
+    let rewritten = message.starts_with("unknown field") || message.starts_with("missing field");
+    let message = if !rewritten {
+        let source_line = text.lines().nth(line - 1).unwrap_or("");
+        let pad = " ".repeat(line.to_string().len());
+        let caret = format!("{}^", " ".repeat(column.saturating_sub(1)));
+        format!("{explained}\n  {line} | {source_line}\n  {pad} | {caret}")
+    } else {
+        explained
+    };
     ConfigError::At { path: path.to_owned(), line, column, message }
 }
 
