@@ -476,3 +476,44 @@ fn a_far_future_date_is_replaced_by_the_first_seen_time() {
     assert_eq!(date("From the year 2100"), "2025-03-10T00:00:00+00:00");
     assert_eq!(date("Ordinary story"), "2025-03-01T09:00:00+00:00");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn external_entities_dtds_and_xinclude_are_never_fetched_or_expanded() {
+    let canary = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("CANARY-LEAKED"))
+        .expect(0)
+        .mount(&canary)
+        .await;
+    let c = canary.uri();
+    let feed = format!(
+        r#"<?xml version="1.0"?>
+<!DOCTYPE rss SYSTEM "{c}/canary.dtd" [
+  <!ENTITY % remote SYSTEM "{c}/canary/param.dtd">
+  %remote;
+  <!ENTITY file SYSTEM "file:///etc/passwd">
+  <!ENTITY web SYSTEM "{c}/canary/entity">
+]>
+<rss version="2.0" xmlns:xi="http://www.w3.org/2001/XInclude"><channel><title>Safe</title><link>https://safe.example/</link><description>d</description>
+<item><title>Entity &file; and &web;</title><link>https://safe.example/1</link><guid>https://safe.example/1</guid><pubDate>Mon, 03 Mar 2025 10:00:00 +0000</pubDate>
+<description><![CDATA[<p>body</p>]]></description><category domain="&web;">x</category><xi:include href="{c}/canary/xinclude"/></item>
+</channel></rss>"#
+    );
+    let t = TestDir::new();
+    t.file("x.xml", feed);
+    t.file(
+        "feeds.toml",
+        config("[[source]]\nid = \"x\"\nkind = \"feed\"\npath = \"x.xml\"\nchannel = \"digest\"\n"),
+    );
+    let run = run(&t, &["build"]).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for file in ["rss.xml", "atom.xml", "feed.json", "index.html"] {
+        let out = t.read(&format!("output/digest/{file}"));
+        assert!(!out.contains("root:") && !out.contains("CANARY-LEAKED"), "{file}: {out}");
+    }
+    // The unexpanded entities stay literal text in the title.
+    assert!(t.read("output/digest/feed.json").contains("Entity &file; and &web;"));
+    // `expect(0)` on the canary is verified when the server drops: nothing
+    // was requested from it, not the DTD, the parameter entity, the general
+    // entity or the XInclude.
+}
