@@ -517,3 +517,29 @@ async fn external_entities_dtds_and_xinclude_are_never_fetched_or_expanded() {
     // was requested from it, not the DTD, the parameter entity, the general
     // entity or the XInclude.
 }
+
+#[test]
+fn a_corrupt_state_database_exits_3_and_leaves_outputs_and_the_file_alone() {
+    let t = TestDir::new();
+    t.file("f.xml", rss(&[("a", "Kept story", Some("Mon, 03 Mar 2025 10:00:00 +0000"))]));
+    t.file(
+        "feeds.toml",
+        config("[[source]]\nid = \"f\"\nkind = \"feed\"\npath = \"f.xml\"\nchannel = \"digest\"\n"),
+    );
+    assert_eq!(t.run(&["build"]).code, 0);
+    let before = t.read("output/digest/rss.xml");
+    let garbage = vec![0x5a_u8; 64 * 1024];
+    t.file(".feedwright/state.db", &garbage);
+    let _ = std::fs::remove_file(t.join(".feedwright/state.db-wal"));
+    let _ = std::fs::remove_file(t.join(".feedwright/state.db-shm"));
+    t.file("f.xml", rss(&[("b", "New story", Some("Tue, 04 Mar 2025 10:00:00 +0000"))]));
+    let run = t.run(&["build"]);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(run.stderr.starts_with("error: ") && run.stderr.contains("state.db"), "{}", run.stderr);
+    assert_eq!(t.read("output/digest/rss.xml"), before, "outputs untouched");
+    assert_eq!(
+        std::fs::read(t.join(".feedwright/state.db")).unwrap(),
+        garbage,
+        "never deleted or recreated"
+    );
+}
