@@ -181,7 +181,15 @@ pub async fn collect(
         let mut report = SourceReport::new(&source.id);
         let location = remote.location().display();
         if let Some(reason) = skipped {
-            report.problem(Severity::Note, location.clone(), reason);
+            // A feed that is gone upstream (410) is a warning on every run
+            // until the config changes, not a quiet note.
+            let gone = state.last_error.as_deref().is_some_and(|e| e.contains(GONE));
+            let severity = if gone { Severity::Warning } else { Severity::Note };
+            let reason = match &state.last_error {
+                Some(e) if gone => format!("{reason}; last error: {e}"),
+                _ => reason,
+            };
+            report.problem(severity, location.clone(), reason);
         }
         if let Some(fetched) = fetched {
             store_fetched(store, source, remote, state, fetched, now, &mut report)?;
@@ -323,7 +331,7 @@ async fn fetch_one(
                     final_url: body.final_url,
                     validators: body.validators,
                 },
-                Err(e) => Fetched::Failed { retry_after: e.retry_after(), error: e.to_string() },
+                Err(e) => Fetched::Failed { retry_after: e.retry_after(), error: describe(&e) },
             }
         }
     }
@@ -382,6 +390,14 @@ fn store_fetched(
 /// directory), as the base for relative links in a local document.
 pub(crate) fn file_url(path: &Path) -> Option<url::Url> {
     std::path::absolute(path).ok().and_then(|p| url::Url::from_file_path(p).ok())
+}
+
+/// Added to a 410's message; also how a later run recognises a gone feed.
+const GONE: &str = "the feed is gone upstream; remove the source or change its url";
+
+/// A fetch error for messages and the state: a 410 says what to do.
+pub(crate) fn describe(e: &crate::fetch::FetchError) -> String {
+    if e.status() == Some(410) { format!("{e}: {GONE}") } else { e.to_string() }
 }
 
 /// A validator for a local file: a hash of its bytes (FNV-1a), stored where

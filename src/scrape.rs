@@ -196,7 +196,7 @@ async fn fetch_page(
                 warning: decoded.warning,
             }))
         }
-        Err(e) => Err((e.to_string(), e.retry_after())),
+        Err(e) => Err((crate::aggregate::describe(&e), e.retry_after())),
     }
 }
 

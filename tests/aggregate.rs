@@ -543,3 +543,30 @@ fn a_corrupt_state_database_exits_3_and_leaves_outputs_and_the_file_alone() {
         "never deleted or recreated"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_feed_gone_upstream_says_so_and_keeps_warning() {
+    let server = MockServer::start().await;
+    Mock::given(path("/gone.xml")).respond_with(ResponseTemplate::new(410)).mount(&server).await;
+    let t = TestDir::new();
+    let url = format!("{}/gone.xml", server.uri());
+    t.file("feeds.toml", config(&url_source("gone", &url)));
+    for _ in 0..3 {
+        let run = run(&t, &["build"]).await;
+        assert_eq!(run.code, 1);
+        assert_eq!(
+            run.stderr,
+            format!(
+                "error: source \"gone\" failed: {url}: HTTP 410 Gone: the feed is gone upstream; remove the source or change its url\n"
+            )
+        );
+    }
+    // Three failures put the source in backoff; it still warns every run.
+    let run = run(&t, &["build"]).await;
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("in backoff") && run.stderr.contains("HTTP 410 Gone"),
+        "{}",
+        run.stderr
+    );
+}
