@@ -4,7 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-/// Turns article records into RSS 2.0, Atom 1.0 and JSON Feed channels.
+/// Turns article records, other sites' feeds and news pages into RSS 2.0, Atom 1.0 and JSON
+/// Feed channels.
 #[derive(Debug, Parser)]
 #[command(name = "feedwright", version, about, after_help = EXAMPLES)]
 pub struct Cli {
@@ -20,7 +21,8 @@ const EXAMPLES: &str = "Examples:
   feedwright status                     when each feed source was fetched, and how it went
 
 Exit codes: 0 all good; 1 some records or sources had problems (feeds were still
-written, except with --strict); 2 config or usage error; 3 output could not be written.";
+written, except with --strict); 2 config or usage error; 3 the output or the state
+database could not be used.";
 
 /// What to do.
 #[derive(Debug, Subcommand)]
@@ -45,7 +47,7 @@ pub struct Common {
     /// Print only errors.
     #[arg(long, short = 'q', conflicts_with = "verbose")]
     pub quiet: bool,
-    /// Print more detail (every file written, per-source files).
+    /// Print more detail (files read per source, per-request logs).
     #[arg(long, short = 'v')]
     pub verbose: bool,
     /// The state database (overrides `[site] state`).
