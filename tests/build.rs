@@ -299,3 +299,29 @@ fn a_changed_record_rewrites_only_the_feeds_it_is_in() {
     );
     assert!(t.read("output/tech/atom.xml").contains("Q&amp;A: feeds"));
 }
+
+#[cfg(unix)]
+#[test]
+fn a_symlink_planted_at_an_output_path_is_replaced_not_followed() {
+    let t = small_site();
+    assert_eq!(t.run(&["build"]).code, 0);
+    let outside = t.join("outside.txt");
+    std::fs::write(&outside, "precious").unwrap();
+    let target = t.join("output/world/rss.xml");
+    std::fs::remove_file(&target).unwrap();
+    std::os::unix::fs::symlink(&outside, &target).unwrap();
+    // A changed record forces world/rss.xml to be rewritten.
+    t.file(
+        "records.jsonl",
+        SMALL_RECORDS.replace("河口观鸟站迎来第一批候鸟", "河口观鸟站迎来第二批候鸟"),
+    );
+    assert_eq!(t.run(&["build"]).code, 0);
+    assert_eq!(
+        std::fs::read_to_string(&outside).unwrap(),
+        "precious",
+        "the link's target is untouched"
+    );
+    let meta = std::fs::symlink_metadata(&target).unwrap();
+    assert!(meta.file_type().is_file(), "the link was replaced by a regular file");
+    assert!(t.read("output/world/rss.xml").contains("第二批候鸟"));
+}
