@@ -75,7 +75,21 @@ impl OutputDir {
     pub fn write(&self, relative: &str, bytes: &[u8]) -> Result<bool, OutputError> {
         debug_assert!(is_safe_relative(relative), "unsafe output path {relative}");
         let path = self.root.join(relative);
-        let unchanged = fs::read(&path).is_ok_and(|old| old == bytes);
+        // A channel directory replaced by a symlink would send our writes
+        // somewhere else; the output root itself may be a link on purpose.
+        if let Some(dir) = path.parent().filter(|d| *d != self.root)
+            && fs::symlink_metadata(dir).is_ok_and(|m| m.file_type().is_symlink())
+        {
+            let source = std::io::Error::other(format!(
+                "{} is a symbolic link; feedwright does not write through links inside the output directory",
+                dir.display()
+            ));
+            return Err(OutputError::Write { path, source });
+        }
+        // The bytes are compared only through a regular file: a planted
+        // file symlink is always replaced, never trusted.
+        let regular = fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_file());
+        let unchanged = regular && fs::read(&path).is_ok_and(|old| old == bytes);
         if !unchanged {
             write_atomic(&path, bytes)?;
         }
@@ -97,6 +111,14 @@ impl OutputDir {
             self.done.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
         for stale in self.previous.difference(&written) {
             let path = self.root.join(stale);
+            // Never delete through a link: only our own files, in place.
+            let linked_dir = path
+                .parent()
+                .filter(|d| *d != self.root)
+                .is_some_and(|d| fs::symlink_metadata(d).is_ok_and(|m| m.file_type().is_symlink()));
+            if linked_dir {
+                continue;
+            }
             match fs::remove_file(&path) {
                 Ok(()) => summary.removed += 1,
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}

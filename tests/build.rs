@@ -325,3 +325,43 @@ fn a_symlink_planted_at_an_output_path_is_replaced_not_followed() {
     assert!(meta.file_type().is_file(), "the link was replaced by a regular file");
     assert!(t.read("output/world/rss.xml").contains("第二批候鸟"));
 }
+
+#[cfg(unix)]
+#[test]
+fn a_channel_directory_replaced_by_a_symlink_is_not_written_through() {
+    let t = small_site();
+    assert_eq!(t.run(&["build"]).code, 0);
+    let elsewhere = t.join("elsewhere");
+    std::fs::create_dir(&elsewhere).unwrap();
+    std::fs::remove_dir_all(t.join("output/world")).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, t.join("output/world")).unwrap();
+    let run = t.run(&["build"]);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(run.stderr.contains("is a symbolic link"), "{}", run.stderr);
+    assert_eq!(
+        std::fs::read_dir(&elsewhere).unwrap().count(),
+        0,
+        "nothing was written through the link"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn stale_files_are_never_removed_through_a_symlinked_directory() {
+    let t = small_site();
+    assert_eq!(t.run(&["build"]).code, 0);
+    let elsewhere = t.join("elsewhere");
+    std::fs::create_dir(&elsewhere).unwrap();
+    std::fs::write(elsewhere.join("rss.xml"), "not ours").unwrap();
+    std::fs::remove_dir_all(t.join("output/tech")).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, t.join("output/tech")).unwrap();
+    // Removing the channel makes its files stale.
+    let without_tech = SMALL_CONFIG.replace("[[channel]]\nid = \"tech\"\ntitle = \"Technology\"\nparent = \"news\"\nlanguage = \"en\"\n", "");
+    t.file("feeds.toml", without_tech);
+    t.file(
+        "records.jsonl",
+        SMALL_RECORDS.lines().filter(|l| !l.contains("\"t-1\"")).collect::<Vec<_>>().join("\n"),
+    );
+    assert_eq!(t.run(&["build"]).code, 0);
+    assert_eq!(std::fs::read_to_string(elsewhere.join("rss.xml")).unwrap(), "not ours");
+}
