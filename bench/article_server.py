@@ -52,6 +52,8 @@ import signal
 import sys
 import time
 
+from serve_common import announce, bind_all, run_until_stopped
+
 MARKER = "基准正文第%03d篇"
 
 # Word stock for the generated articles (plain, invented city-news vocabulary).
@@ -273,54 +275,22 @@ def main(argv):
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
-        servers = []
-        for _ in range(50):
-            servers, port = [], opts["--port"]
-            try:
-                for a in addrs:
-                    s = await asyncio.start_server(handle, a, port, backlog=512)
-                    port = port or s.sockets[0].getsockname()[1]
-                    servers.append(s)
-                break
-            except OSError as e:
-                for s in servers:
-                    s.close()
-                if opts["--port"]:
-                    sys.stderr.write("article_server: cannot bind port %d: %s\n" % (opts["--port"], e))
-                    return 1
-        else:
-            sys.stderr.write("article_server: no port free on all %d addresses\n" % hosts)
+        bound = await bind_all("article_server", handle, addrs, opts["--port"])
+        if bound is None:
             return 1
+        servers, port = bound
         if hosts == 1:
             links = ["/a/%03d.html" % i for i in range(n)]
         else:
             links = ["http://%s:%d/a/%03d.html" % (addrs[i % hosts], port, i) for i in range(n)]
         listing = listing_page(links)
-        tmp = ready + ".tmp"
-        with open(tmp, "w") as fh:
-            json.dump({"port": port, "pid": os.getpid()}, fh)
-        os.replace(tmp, ready)
+        announce(ready, port)
         sizes = [len(b) for _, b in pages.values()]
         sys.stderr.write("article_server: listing (%d B) on %s, %d articles (%d-%d B) on %s..%s, port %d, "
                          "latency %.3f s, stops after %.0f s\n" % (
                              len(listing), addrs[0], n, min(sizes), max(sizes), addrs[0], addrs[-1], port,
                              latency, opts["--max-seconds"]))
-        parent = os.getppid()
-        deadline = time.monotonic() + opts["--max-seconds"]
-        while not stop.is_set():
-            if time.monotonic() >= deadline:
-                sys.stderr.write("article_server: --max-seconds reached, stopping\n")
-                break
-            if os.getppid() != parent:
-                sys.stderr.write("article_server: parent went away, stopping\n")
-                break
-            try:
-                await asyncio.wait_for(stop.wait(), timeout=1.0)
-            except asyncio.TimeoutError:
-                pass
-        for s in servers:
-            s.close()
-        return 0
+        return await run_until_stopped("article_server", stop, opts["--max-seconds"], servers)
 
     return asyncio.run(serve())
 

@@ -41,6 +41,8 @@ import sys
 import time
 from email.utils import formatdate
 
+from serve_common import announce, bind_all, run_until_stopped
+
 CTRL = ("/__stats", "/__quit")
 
 
@@ -264,50 +266,15 @@ def main(argv):
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
-        port, servers = opts["--port"], []
-        for attempt in range(50):
-            servers = []
-            try:
-                p = port
-                for a in addrs:
-                    s = await asyncio.start_server(handle, a, p, backlog=512)
-                    if p == 0:
-                        p = s.sockets[0].getsockname()[1]
-                    servers.append(s)
-                port = p
-                break
-            except OSError as e:
-                for s in servers:
-                    s.close()
-                if opts["--port"] != 0:
-                    sys.stderr.write("feed_server: cannot bind port %d: %s\n" % (opts["--port"], e))
-                    return 1
-        else:
-            sys.stderr.write("feed_server: no port free on all %d addresses\n" % hosts)
+        bound = await bind_all("feed_server", handle, addrs, opts["--port"])
+        if bound is None:
             return 1
-        tmp = ready + ".tmp"
-        with open(tmp, "w") as fh:
-            json.dump({"port": port, "pid": os.getpid()}, fh)
-        os.replace(tmp, ready)
+        servers, port = bound
+        announce(ready, port)
         sys.stderr.write("feed_server: %d feeds on %s..%s port %d, latency %.3f s, stops after %.0f s\n" % (
             len(feeds), addrs[0], addrs[-1], port, latency, opts["--max-seconds"]))
 
-        parent = os.getppid()
-        deadline = time.monotonic() + opts["--max-seconds"]
-        while not stop.is_set():
-            if time.monotonic() >= deadline:
-                sys.stderr.write("feed_server: --max-seconds reached, stopping\n")
-                break
-            if os.getppid() != parent:
-                sys.stderr.write("feed_server: parent went away, stopping\n")
-                break
-            try:
-                await asyncio.wait_for(stop.wait(), timeout=1.0)
-            except asyncio.TimeoutError:
-                pass
-        for s in servers:
-            s.close()
-        return 0
+        return await run_until_stopped("feed_server", stop, opts["--max-seconds"], servers)
 
     return asyncio.run(serve())
 

@@ -57,17 +57,6 @@ ready="$bench_dir/fetch-server.ready"
 server_log="$bench_dir/fetch-server.log"
 
 # ── the server (stopped on exit by its pid) ────────────────────────────────
-server_pid=""
-stop_server() {
-  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
-    kill "$server_pid" 2>/dev/null || true
-    for _ in $(seq 50); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$server_pid" 2>/dev/null || true
-  fi
-  server_pid=""
-}
-trap stop_server EXIT
-trap 'exit 130' INT TERM
 
 rm -f "$ready"
 python3 bench/feed_server.py "$corpus/feeds" "$ready" --base-octet "$base_octet" \

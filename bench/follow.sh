@@ -68,17 +68,6 @@ need_time
 build_release
 
 # ── the server (one per scenario, stopped on exit by its pid) ──────────────
-server_pid=""
-stop_server() {
-  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
-    kill "$server_pid" 2>/dev/null || true
-    for _ in $(seq 50); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$server_pid" 2>/dev/null || true
-  fi
-  server_pid=""
-}
-trap stop_server EXIT
-trap 'exit 130' INT TERM
 
 # ctl PATH: a control request to the running server (no proxy), prints its body
 ctl() {
@@ -253,23 +242,11 @@ print("in flight: request read .. response written (what concurrency / per_host 
 PY
 
 # The timing line of each run (FEEDWRIGHT_TIMINGS=1), and what its phases
-# leave out of the wall time (start-up, opening the state database, exit).
+# leave out of the wall time.
 echo
-echo "== where the time goes (FEEDWRIGHT_TIMINGS=1, stderr):"
 for sc in $scenarios; do
   for run in 1 2; do
-    tag="follow-$sc-run$run"
-    line=$(grep -E "$timing_re" "$bench_dir/$tag.stderr" | head -n 1) || continue
-    wall=$(time_field "$bench_dir/time-$tag.txt" | cut -d' ' -f1)
-    echo "   $sc run $run: $line"
-    awk -v w="$wall" -v l="$line" 'BEGIN {
-      n = split(l, f, /[;(]/); t = 0
-      for (i = 1; i <= n; i++)
-        if (f[i] ~ /remote sources|read\+parse|pipeline|render\+write/ && match(f[i], /[0-9.]+ ms/))
-          t += substr(f[i], RSTART, RLENGTH - 3)
-      r = w * 1000 - t; if (r < 0) r = 0
-      printf "      outside those phases: %.0f ms of %.0f ms wall (start-up, state database, exit; wall is to 10 ms)\n", r, w * 1000
-    }'
+    show_timings "follow-$sc-run$run"
   done
 done
 echo

@@ -1,4 +1,4 @@
-# bench/lib.sh: helpers shared by bench/merge.sh and bench/fetch.sh (sourced,
+# bench/lib.sh: helpers shared by the bench/*.sh scripts (sourced,
 # not run). Expects to be sourced from the repository root with `set -euo
 # pipefail` in effect.
 
@@ -123,3 +123,17 @@ loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
 
 row_fmt='%-34s %9s %15s %9s %6s %5s\n'
 row_header() { printf "$row_fmt" "run" "wall (s)" "peak RSS (MiB)" "cpu (s)" "cpu%" "exit"; }
+
+# A test server started by a script: stop_server ends it (TERM, then KILL
+# after 5 s) and runs on exit. Scripts set server_pid after starting one.
+server_pid=""
+stop_server() {
+  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
+    kill "$server_pid" 2>/dev/null || true
+    for _ in $(seq 50); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$server_pid" 2>/dev/null || true
+  fi
+  server_pid=""
+}
+trap stop_server EXIT
+trap 'exit 130' INT TERM

@@ -43,27 +43,13 @@ esac
 
 # Repository root (the script may be called as bench/records.sh or by path).
 cd "$(dirname "$0")/.."
-shared=../shared/bench
-[ -f "$shared/gen-corpus.py" ] || { echo "missing $shared/gen-corpus.py (expected /work/shared/bench)" >&2; exit 2; }
-
-bench_dir="${BENCH_DIR:-/tmp/feedwright-bench}"
-mkdir -p "$bench_dir"
-bench_dir="$(cd "$bench_dir" && pwd)"
+. bench/lib.sh
 corpus="$bench_dir/corpus-$records"
 run_baseline=$(( skip_baseline == 0 && million == 0 ))
 
-as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
-
 # ── 1. tools ───────────────────────────────────────────────────────────────
-if [ ! -x /usr/bin/time ]; then
-  echo "== installing /usr/bin/time (Debian package 'time')"
-  as_root apt-get install -y time >/dev/null 2>&1 \
-    || { as_root apt-get update >/dev/null && as_root apt-get install -y time >/dev/null; }
-fi
-if [ "$run_baseline" -eq 1 ] && ! python3 -c 'import feedgen, feedparser' 2>/dev/null; then
-  echo "== installing feedgen and feedparser (pip)"
-  python3 -m pip install --quiet --disable-pip-version-check feedgen feedparser
-fi
+need_time
+[ "$run_baseline" -eq 0 ] || need_pip_baseline
 
 # ── 2. corpus (cached) ─────────────────────────────────────────────────────
 if [ ! -f "$corpus/manifest.json" ]; then
@@ -120,21 +106,6 @@ print("config %s: %d channels (%s .. %s); %s: %d records, largest channel %d%s" 
     cfg, len(counts), min(counts), max(counts), src, sum(counts.values()), max(counts.values()),
     "" if ipc == "default" else ", items_per_channel = %d" % n))
 PY
-}
-
-# time_field FILE -> "wall_s peak_rss_mib cpu_s cpu_percent" from a /usr/bin/time -v
-# report (cpu = user + system; less skewed than wall time by other load)
-time_field() {
-  awk -F': ' '
-    /Elapsed \(wall clock\) time/ {
-      n = split($NF, p, ":"); s = 0
-      for (i = 1; i <= n; i++) s = s * 60 + p[i]
-      wall = s
-    }
-    /Maximum resident set size/ { rss = $NF / 1024 }
-    /User time \(seconds\)|System time \(seconds\)/ { cpu += $NF }
-    /Percent of CPU this job got/ { pct = $NF }
-    END { printf "%.2f %.1f %.2f %s\n", wall, rss, cpu, pct }' "$1"
 }
 
 # run_feedwright CONFIG OUT TAG: timed run into a fresh OUT; stderr to OUT.stderr
