@@ -26,7 +26,25 @@ const YEARLESS_LOOKBACK: i32 = 8;
 /// but this bounds the regex work whatever is passed.
 const MAX_TEXT_BYTES: usize = 16 * 1024;
 
-/// Finds a date inside surrounding text; see [`super::find_date`] for the accepted forms.
+/// Finds a date inside surrounding text.
+///
+/// Recognised, wherever they stand in the text: `时间:02-12`, `2025-02-12 18:00:35`,
+/// `2025/2/12`, `2025.02.12`, RFC 3339 (`<time datetime>` values, with fraction and offset),
+/// `2025年2月12日 18:00`, `2月12日 18:00`, `Posted on 3 Feb 2025`, `Feb 3, 2025, 6:30 pm`,
+/// RFC 2822, and the user's chrono `formats`, which are tried first (on the whole text and on
+/// each run of date-looking tokens) because they are an explicit statement about the page.
+/// Among the built-in forms, the match that starts first in the text wins.
+///
+/// Year-less dates (`02-12`, `2月12日`, a format without `%Y`) take the most recent such date
+/// that is not after today in `tz` (`12-30` read on 2025-01-02 is 2024-12-30). Relative dates
+/// are relative to `now` in `tz`: `刚刚`/`just now` is `now`; seconds, minutes and hours
+/// (`5分钟前`, `2 hours ago`) go back from `now`; days and weeks (`2天前`, `3 days ago`,
+/// `昨天`, `前天`, `yesterday`) mean the start of that local day, or the given time on it
+/// (`昨天 18:00`, `today 09:30`), so that every fetch on one day gives the same date.
+///
+/// Local times are read in `tz` with the offset in force then; a time in a daylight-saving
+/// overlap takes the earlier instant, one in a gap is read an hour later. Years outside
+/// 1000–9999 are not dates. Returns `None` when nothing date-like is found.
 ///
 /// The user's `formats` are tried first (on the whole text, then on windows of
 /// whitespace-separated tokens), because a format is an explicit statement about the page
