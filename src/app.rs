@@ -375,12 +375,13 @@ fn collect(
     let mut reports = Vec::new();
     let start = Instant::now();
     for source in config.sources.iter().filter(|s| s.enabled) {
-        let report = match source.kind {
-            SourceKind::Records { .. } => {
+        let report = match &source.kind {
+            SourceKind::Records { pattern, path, format } => {
                 // A bug that panics on one source's input fails that source
                 // alone; the records it already handed on stay.
+                let files = (pattern.as_str(), path.as_path(), *format);
                 let attempt = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    collect_one(source, base, &mut collector, note_undated)
+                    collect_one(source, files, base, &mut collector, note_undated)
                 }));
                 attempt.unwrap_or_else(|_| {
                     let mut report = SourceReport::new(&source.id);
@@ -418,6 +419,7 @@ type Collected = (Vec<ChannelFeed>, Vec<SourceReport>, Timings);
 
 fn collect_one(
     source: &Source,
+    files: (&str, &Path, Option<crate::config::RecordFormat>),
     base: &Path,
     collector: &mut Collector,
     note_undated: bool,
@@ -425,7 +427,7 @@ fn collect_one(
     // Pipeline problems (unknown channel) belong to the record's location;
     // they are gathered here and added to the source's report afterwards.
     let mut late: Vec<(Severity, String, String)> = Vec::new();
-    let mut report = sources::collect(source, base, &mut |article| {
+    let mut report = sources::records::collect(source, files, base, &mut |article| {
         let location = article.origin.location.clone();
         let undated = article.date().is_none();
         match collector.push(article, source.channel.as_ref()) {

@@ -1,7 +1,9 @@
 //! Collects article records from the configured sources.
 //!
-//! Each source kind is its own module; `collect` dispatches on the kind with
-//! a `match`, so adding a kind touches one file plus its arm here. Sources
+//! Each source kind is its own module; `app` dispatches on the kind with a
+//! `match` (local records here, feed and html sources through `aggregate`,
+//! which needs the network and the state database), so adding a kind
+//! touches one file plus its arm there. Sources
 //! stream: every record is handed to a callback as soon as it is read, so
 //! memory does not grow with the number of records. A source never aborts the
 //! run: bad records and unreadable files become [`Problem`]s in the returned
@@ -12,10 +14,6 @@ pub mod html;
 pub mod records;
 
 use std::fmt;
-use std::path::Path;
-
-use crate::config::{Source, SourceKind};
-use crate::model::Article;
 
 /// How bad a problem is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,24 +103,6 @@ impl SourceReport {
         self.failed.is_some()
             || self.problems_dropped > 0
             || self.problems.iter().any(|p| p.severity != Severity::Note)
-    }
-}
-
-/// Reads every record of a local source, handing each to `emit`. `base` is
-/// the config file's directory, used to print paths as the user wrote them.
-/// Feed sources need the network and the state database, so `app` collects
-/// those itself (through [`feed`]); for them this reports a failure.
-pub fn collect(source: &Source, base: &Path, emit: &mut dyn FnMut(Article)) -> SourceReport {
-    match &source.kind {
-        SourceKind::Records { pattern, path, format } => {
-            records::collect(source, (pattern, path, *format), base, emit)
-        }
-        SourceKind::Feed(_) | SourceKind::Html(_) => {
-            let mut report = SourceReport::new(&source.id);
-            report.failed =
-                Some("feed and html sources are collected with the state database".to_owned());
-            report
-        }
     }
 }
 
