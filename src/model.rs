@@ -5,6 +5,8 @@
 //! fields they read; `pipeline` fills in the derived ones (`id`, `channel`,
 //! `snippet`, sanitised `content`) before anything is emitted.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
@@ -100,14 +102,15 @@ pub struct ChannelFeed {
     pub channel: Channel,
     /// Titles of the channel's ancestors, root first (the breadcrumb).
     pub ancestors: Vec<Channel>,
-    /// Newest first; ties broken by id.
-    pub items: Vec<Article>,
+    /// Newest first; ties broken by id. Shared with the parent channels'
+    /// feeds that show the same items.
+    pub items: Vec<Arc<Article>>,
 }
 
 impl ChannelFeed {
     /// Feed-level updated date: the newest item date, never the wall clock,
     /// so that the same inputs give byte-identical files.
     pub fn updated(&self) -> Option<DateTime<FixedOffset>> {
-        self.items.iter().filter_map(Article::last_modified).max()
+        self.items.iter().filter_map(|a| a.last_modified()).max()
     }
 }

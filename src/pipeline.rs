@@ -6,8 +6,10 @@
 //! at a time through [`Collector::push`], and each channel keeps a buffer
 //! bounded by its `items_per_channel`, so memory grows with channels × items
 //! per channel, not with the number of records read. Expensive work
-//! (snippets, HTML sanitising) runs in [`Collector::finish`] on the survivors
-//! only, in parallel, once per article even when it appears in several feeds.
+//! (snippets, HTML sanitising) runs in parallel, once per article even when
+//! it appears in several feeds: while reading for records that are sure to
+//! enter their buffers, and in [`Collector::finish`] for later records that
+//! survived.
 //!
 //! Dedupe rule (per channel feed): items with the same id, or the same
 //! canonical link, or (for items merged from other feeds) the same
@@ -39,12 +41,21 @@ pub struct Collector<'a> {
     index: HashMap<ChannelId, usize>,
     buffers: Vec<Buffer>,
     seq: u64,
+    /// Distinct configured summary lengths, ascending.
+    lengths: Vec<usize>,
+    /// Records already known to enter their buffers, waiting to be prepared
+    /// together (see [`Collector::push`]).
+    pending: Vec<Pending>,
+    times: StageTimes,
 }
 
 /// One channel's newest items so far.
 struct Buffer {
     limit: usize,
     items: Vec<Entry>,
+    /// Records ever pushed here: while this is below the limit, nothing
+    /// pushed can have been pushed out yet.
+    pushed: usize,
 }
 
 /// An article with its arrival number (for the "read last wins" tie-break)
@@ -54,7 +65,24 @@ struct Entry {
     seq: u64,
     article: Arc<Article>,
     keys: Arc<Keys>,
+    /// Set once the article is prepared (content sanitised, summary dropped).
+    snippets: Option<Arc<Snippets>>,
 }
+
+/// (summary length, snippet), one per distinct configured length.
+type Snippets = Vec<(usize, String)>;
+
+/// A record waiting in [`Collector::pending`].
+struct Pending {
+    seq: u64,
+    slot: usize,
+    article: Article,
+    keys: Keys,
+}
+
+/// Records prepared together: enough to keep both cores busy, few enough
+/// that their raw HTML stays a small fraction of the run's memory.
+const BATCH: usize = 512;
 
 /// What two items must share to be the same story.
 struct Keys {
@@ -86,13 +114,35 @@ impl<'a> Collector<'a> {
         let buffers = config
             .channels
             .iter()
-            .map(|c| Buffer { limit: c.items_per_channel, items: Vec::new() })
+            .map(|c| Buffer { limit: c.items_per_channel, items: Vec::new(), pushed: 0 })
             .collect();
-        Collector { config, site, targets, index, buffers, seq: 0 }
+        let mut lengths: Vec<usize> = config.channels.iter().map(|c| c.summary_length).collect();
+        lengths.sort_unstable();
+        lengths.dedup();
+        Collector {
+            config,
+            site,
+            targets,
+            index,
+            buffers,
+            seq: 0,
+            lengths,
+            pending: Vec::new(),
+            times: StageTimes::default(),
+        }
     }
 
     /// Adds one record. `default_channel` is its source's channel. Returns
     /// why the record cannot be placed, if it cannot.
+    ///
+    /// A record pushed while every buffer it enters holds fewer than its
+    /// limit is certain to be in them now, so it is prepared (sanitised and
+    /// summarised) right away, in parallel batches, and its raw HTML is
+    /// dropped: a build that keeps every record does its expensive work
+    /// while reading instead of after it, and holds one copy of each
+    /// article. Later records are prepared in [`Collector::finish`], only
+    /// if they survive, so a million-record input prepares no more than
+    /// the buffers' worth twice over.
     pub fn push(
         &mut self,
         mut article: Article,
@@ -113,15 +163,66 @@ impl<'a> Collector<'a> {
         article.id = stable_id(&article, channel, &self.site.link);
         article.channel = Some(channel.to_string());
         self.seq += 1;
-        let keys = Arc::new(Keys {
+        let keys = Keys {
             link: article.link.as_deref().map(canonical_link),
             title_day: title_day(&article),
-        });
-        let entry = Entry { seq: self.seq, article: Arc::new(article), keys };
+        };
+        let eager =
+            self.targets[slot].iter().all(|&t| self.buffers[t].pushed < self.buffers[t].limit);
+        for &t in &self.targets[slot] {
+            self.buffers[t].pushed += 1;
+        }
+        if eager {
+            self.pending.push(Pending { seq: self.seq, slot, article, keys });
+            if self.pending.len() >= BATCH {
+                self.flush();
+            }
+        } else {
+            // Entries reach their buffers in arrival order, so a compaction
+            // sees exactly what it would have seen without batching.
+            self.flush();
+            let entry = Entry {
+                seq: self.seq,
+                article: Arc::new(article),
+                keys: Arc::new(keys),
+                snippets: None,
+            };
+            self.place(slot, &entry);
+        }
+        Ok(())
+    }
+
+    fn place(&mut self, slot: usize, entry: &Entry) {
         for &t in &self.targets[slot] {
             self.buffers[t].push(entry.clone());
         }
-        Ok(())
+    }
+
+    /// Prepares the pending records in parallel and places them.
+    fn flush(&mut self) {
+        if self.pending.is_empty() {
+            return;
+        }
+        let pending = std::mem::take(&mut self.pending);
+        let (lengths, ellipsis) = (&self.lengths, self.site.ellipsis.as_str());
+        let prepared: Vec<(Pending, Snippets, Duration, Duration)> = pending
+            .into_par_iter()
+            .map(|mut p| {
+                let (article, snippets, times) = prepare(p.article, lengths, ellipsis);
+                p.article = article;
+                (p, snippets, times.0, times.1)
+            })
+            .collect();
+        for (p, snippets, summarise, sanitise) in prepared {
+            self.times.add(summarise, sanitise);
+            let entry = Entry {
+                seq: p.seq,
+                article: Arc::new(p.article),
+                keys: Arc::new(p.keys),
+                snippets: Some(Arc::new(snippets)),
+            };
+            self.place(p.slot, &entry);
+        }
     }
 
     /// Finishes every channel: dedupe, sort, limit, then snippets and
@@ -132,42 +233,82 @@ impl<'a> Collector<'a> {
 
     /// [`Collector::finish`], also returning the CPU time spent on snippets
     /// and on sanitising (summed over threads), for `--timings`.
-    pub fn finish_timed(self) -> (Vec<ChannelFeed>, StageTimes) {
-        let Collector { config, site, buffers, .. } = self;
-        let lists: Vec<Vec<Arc<Article>>> = buffers.into_iter().map(Buffer::finish).collect();
+    pub fn finish_timed(mut self) -> (Vec<ChannelFeed>, StageTimes) {
+        self.flush();
+        let Collector { config, site, buffers, lengths, mut times, .. } = self;
+        let lists: Vec<Vec<Entry>> = buffers.into_iter().map(Buffer::finish).collect();
 
         // Each article once, however many feeds it is in (keyed by address:
         // one Arc is shared by a channel and its ancestors).
-        let mut unique: Vec<&Arc<Article>> = Vec::new();
+        let mut unique: Vec<Entry> = Vec::new();
         let mut slot_of: HashMap<usize, usize> = HashMap::new();
-        for a in lists.iter().flatten() {
-            slot_of.entry(Arc::as_ptr(a) as usize).or_insert_with(|| {
-                unique.push(a);
-                unique.len() - 1
-            });
-        }
-        let mut lengths: Vec<usize> = config.channels.iter().map(|c| c.summary_length).collect();
-        lengths.sort_unstable();
-        lengths.dedup();
+        let lists: Vec<Vec<usize>> = lists
+            .into_iter()
+            .map(|list| {
+                list.into_iter()
+                    .map(|e| {
+                        *slot_of.entry(Arc::as_ptr(&e.article) as usize).or_insert_with(|| {
+                            unique.push(e);
+                            unique.len() - 1
+                        })
+                    })
+                    .collect()
+            })
+            .collect();
+        // Every other clone of an entry is gone now, so unprepared articles
+        // can be taken apart instead of copied.
         let ellipsis = site.ellipsis.as_str();
-        let prepared: Vec<Prepared> =
-            unique.par_iter().map(|a| Prepared::new(a, &lengths, ellipsis)).collect();
-        let times = StageTimes {
-            items: prepared.len(),
-            summarise: prepared.iter().map(|p| p.times.0).sum(),
-            sanitise: prepared.iter().map(|p| p.times.1).sum(),
-        };
+        let prepared: Vec<(Arc<Article>, Arc<Snippets>, Duration, Duration)> = unique
+            .into_par_iter()
+            .map(|e| match e.snippets {
+                Some(snippets) => (e.article, snippets, Duration::ZERO, Duration::ZERO),
+                None => {
+                    let article = Arc::try_unwrap(e.article).unwrap_or_else(|a| (*a).clone());
+                    let (article, snippets, (summarise, sanitise)) =
+                        prepare(article, &lengths, ellipsis);
+                    (Arc::new(article), Arc::new(snippets), summarise, sanitise)
+                }
+            })
+            .collect();
+        times.items = prepared.len();
+        let mut prepared: Vec<Option<(Arc<Article>, Arc<Snippets>)>> = prepared
+            .into_iter()
+            .map(|(article, snippets, summarise, sanitise)| {
+                times.add(summarise, sanitise);
+                Some((article, snippets))
+            })
+            .collect();
 
+        // The emitted article carries the snippet of its channel's length.
+        // The first channel to show an article takes it over; only a channel
+        // with another summary length needs a copy.
+        let mut variants: Vec<Vec<(usize, Arc<Article>)>> = vec![Vec::new(); prepared.len()];
+        let mut snippets_of: Vec<Option<Arc<Snippets>>> = vec![None; prepared.len()];
         let feeds = config
             .channels
             .iter()
             .zip(lists)
-            .map(|(channel, items)| {
-                let items = items
-                    .iter()
-                    .map(|a| {
-                        let p = &prepared[slot_of[&(Arc::as_ptr(a) as usize)]];
-                        finished(a, p.content.clone(), p.snippet(channel.summary_length))
+            .map(|(channel, list)| {
+                let n = channel.summary_length;
+                let items = list
+                    .into_iter()
+                    .map(|i| {
+                        if let Some((_, a)) = variants[i].iter().find(|(len, _)| *len == n) {
+                            return Arc::clone(a);
+                        }
+                        let mut article = match prepared[i].take() {
+                            Some((article, snippets)) => {
+                                snippets_of[i] = Some(snippets);
+                                article
+                            }
+                            None => Arc::new(Article::clone(&variants[i][0].1)),
+                        };
+                        let snippets = snippets_of[i].as_deref().map_or(&[][..], Vec::as_slice);
+                        let snippet =
+                            snippets.iter().find(|(len, _)| *len == n).map_or("", |(_, s)| s);
+                        Arc::make_mut(&mut article).snippet = snippet.to_owned();
+                        variants[i].push((n, Arc::clone(&article)));
+                        article
                     })
                     .collect();
                 ChannelFeed {
@@ -181,30 +322,29 @@ impl<'a> Collector<'a> {
     }
 }
 
-/// The emitted copy of an article: its sanitised content and snippet, and
-/// every other field as read. The raw summary and content are not copied
-/// (emitters use only the snippet and the sanitised content): on a large
-/// build that copy was hundreds of megabytes of memcpy for nothing.
-fn finished(a: &Article, content: Option<String>, snippet: &str) -> Article {
-    Article {
-        key: a.key.clone(),
-        id: a.id.clone(),
-        title: a.title.clone(),
-        link: a.link.clone(),
-        channel: a.channel.clone(),
-        published: a.published,
-        updated: a.updated,
-        authors: a.authors.clone(),
-        source: a.source.clone(),
-        summary: None,
-        content,
-        categories: a.categories.clone(),
-        image: a.image.clone(),
-        enclosure: a.enclosure.clone(),
-        snippet: snippet.to_owned(),
-        origin: a.origin.clone(),
-        via: a.via.clone(),
-    }
+/// Sanitises an article's content and cuts its snippets, one per length,
+/// dropping the raw summary and content. Also returns the time spent
+/// summarising and sanitising.
+fn prepare(
+    mut a: Article,
+    lengths: &[usize],
+    ellipsis: &str,
+) -> (Article, Snippets, (Duration, Duration)) {
+    let start = Instant::now();
+    let base = a.link.as_deref().and_then(|l| Url::parse(l).ok());
+    let content = a.content.as_deref().map(|c| sanitize::sanitize_html(c, base.as_ref()));
+    let sanitised = Instant::now();
+    let from = a.summary.as_deref().or(a.content.as_deref()).unwrap_or("");
+    let snippets = lengths
+        .iter()
+        .map(|&n| {
+            (n, text::strip_forbidden_chars(&text::summarise(from, n, ellipsis)).into_owned())
+        })
+        .collect();
+    let times = (sanitised.elapsed(), sanitised - start);
+    a.summary = None;
+    a.content = content.filter(|c| !c.trim().is_empty());
+    (a, snippets, times)
 }
 
 /// CPU time of the per-item steps, summed over threads.
@@ -216,34 +356,10 @@ pub struct StageTimes {
     pub sanitise: Duration,
 }
 
-/// Per-article results of the expensive steps.
-struct Prepared {
-    content: Option<String>,
-    /// (summary length, snippet), one per distinct configured length.
-    snippets: Vec<(usize, String)>,
-    /// Time spent summarising and sanitising this article.
-    times: (Duration, Duration),
-}
-
-impl Prepared {
-    fn new(a: &Article, lengths: &[usize], ellipsis: &str) -> Prepared {
-        let start = Instant::now();
-        let base = a.link.as_deref().and_then(|l| Url::parse(l).ok());
-        let content = a.content.as_deref().map(|c| sanitize::sanitize_html(c, base.as_ref()));
-        let sanitised = Instant::now();
-        let from = a.summary.as_deref().or(a.content.as_deref()).unwrap_or("");
-        let snippets = lengths
-            .iter()
-            .map(|&n| {
-                (n, text::strip_forbidden_chars(&text::summarise(from, n, ellipsis)).into_owned())
-            })
-            .collect();
-        let times = (sanitised.elapsed(), sanitised - start);
-        Prepared { content: content.filter(|c| !c.trim().is_empty()), snippets, times }
-    }
-
-    fn snippet(&self, length: usize) -> &str {
-        self.snippets.iter().find(|(n, _)| *n == length).map_or("", |(_, s)| s)
+impl StageTimes {
+    fn add(&mut self, summarise: Duration, sanitise: Duration) {
+        self.summarise += summarise;
+        self.sanitise += sanitise;
     }
 }
 
@@ -289,9 +405,9 @@ impl Buffer {
         self.items.truncate(self.limit);
     }
 
-    fn finish(mut self) -> Vec<Arc<Article>> {
+    fn finish(mut self) -> Vec<Entry> {
         self.compact();
-        self.items.into_iter().map(|e| e.article).collect()
+        self.items
     }
 }
 
@@ -652,6 +768,43 @@ summary_length = 5
         a.via = Some(crate::model::Via::default());
         a.origin.source = "harbor".to_owned();
         assert_eq!(stable_id(&a, &world, &site), "tag:example.org,2025:feeds/world/harbor/1");
+    }
+
+    #[test]
+    fn records_prepared_while_reading_and_at_the_end_come_out_alike() {
+        let config = config();
+        let site = config.site.clone().unwrap();
+        let mut c = Collector::new(&config, &site);
+        for i in 0..5 {
+            let mut a =
+                article(&format!("p{i}"), "world", Some(&format!("2025-02-0{}T00:00:00Z", i + 1)));
+            a.link = Some(format!("https://example.org/world/{i}.html"));
+            a.content = Some(
+                r#"<p onclick="x()">Hi <a href="b.html">b</a><script>1</script></p>"#.to_owned(),
+            );
+            c.push(a, None).unwrap();
+            // "news" (an ancestor) keeps 3: the first three are surely kept
+            // and wait to be prepared; the fourth cannot be, so it is held
+            // raw and prepared only if it survives.
+            let (pending, raw) = if i < 3 { (i + 1, 0) } else { (0, i - 2) };
+            assert_eq!(c.pending.len(), pending, "after record {i}");
+            let unprepared = c.buffers[1].items.iter().filter(|e| e.snippets.is_none()).count();
+            assert_eq!(unprepared, raw, "after record {i}");
+        }
+        let feeds = c.finish();
+        assert_eq!(feeds[0].items.len(), 3);
+        assert_eq!(feeds[1].items.len(), 5);
+        for (i, a) in feeds[1].items.iter().enumerate() {
+            let link = format!("https://example.org/world/{}.html", 4 - i);
+            assert_eq!(a.link.as_deref(), Some(link.as_str()));
+            let want = r#"<p>Hi <a href="https://example.org/world/b.html" rel="noopener noreferrer">b</a></p>"#;
+            assert_eq!(a.content.as_deref(), Some(want));
+            assert_eq!((a.summary.as_deref(), a.snippet.as_str()), (None, "one two th..."));
+        }
+        // A parent's feed shows the very same articles, not copies.
+        for (parent, child) in feeds[0].items.iter().zip(&feeds[1].items) {
+            assert!(Arc::ptr_eq(parent, child));
+        }
     }
 
     #[test]

@@ -146,6 +146,8 @@ fn person(name: &str) -> Person {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
     use super::*;
     use crate::emit::fixtures::sample_feed;
 
@@ -226,7 +228,7 @@ mod tests {
     #[test]
     fn content_is_escaped_text() {
         let (mut feed, site) = sample_feed();
-        feed.items[0].content = Some("<p>a]]>b &amp; c</p>".to_owned());
+        Arc::make_mut(&mut feed.items[0]).content = Some("<p>a]]>b &amp; c</p>".to_owned());
         let bytes = render(&feed, &site);
         let parsed = feed_rs::parser::parse(&bytes[..]).expect("well-formed");
         assert_eq!(

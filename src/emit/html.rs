@@ -255,6 +255,8 @@ fn channel_list<'a>(
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
     use super::*;
     use crate::emit::fixtures::{channel, sample_feed, sample_feeds};
 
@@ -286,9 +288,9 @@ mod tests {
         feed.channel.title = hostile.to_owned();
         feed.channel.description = Some(hostile.to_owned());
         feed.ancestors[0].title = hostile.to_owned();
-        feed.items[0].title = hostile.to_owned();
-        feed.items[0].snippet = hostile.to_owned();
-        feed.items[0].source = Some(hostile.to_owned());
+        Arc::make_mut(&mut feed.items[0]).title = hostile.to_owned();
+        Arc::make_mut(&mut feed.items[0]).snippet = hostile.to_owned();
+        Arc::make_mut(&mut feed.items[0]).source = Some(hostile.to_owned());
         let escaped = "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&quot;&amp;";
         let page = channel_page(&feed, &site);
         assert!(!page.contains("<script"), "{page}");
@@ -301,7 +303,7 @@ mod tests {
     #[test]
     fn only_http_links_become_hrefs() {
         let (mut feed, site) = sample_feed();
-        feed.items[0].link = Some("javascript:alert(1)".to_owned());
+        Arc::make_mut(&mut feed.items[0]).link = Some("javascript:alert(1)".to_owned());
         let page = channel_page(&feed, &site);
         assert!(!page.contains("javascript:"));
         assert!(page.contains("<h2>上海发布新一轮城市更新计划</h2>"));

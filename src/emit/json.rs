@@ -176,6 +176,8 @@ fn item(article: &Article, feed: &ChannelFeed) -> JsonItem {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
     use super::*;
     use crate::emit::fixtures::sample_feed;
 
@@ -239,7 +241,7 @@ mod tests {
     #[test]
     fn line_separators_are_escaped() {
         let (mut feed, site) = sample_feed();
-        feed.items[0].title = "one\u{2028}two\u{2029}three".to_owned();
+        Arc::make_mut(&mut feed.items[0]).title = "one\u{2028}two\u{2029}three".to_owned();
         let out = text(&feed, &site);
         assert!(!out.contains('\u{2028}') && !out.contains('\u{2029}'));
         assert!(out.contains(r#""title": "one\u2028two\u2029three""#));

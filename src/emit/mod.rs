@@ -156,6 +156,7 @@ fn capacity_hint(feed: &ChannelFeed) -> usize {
 #[cfg(test)]
 pub(crate) mod fixtures {
     use std::path::PathBuf;
+    use std::sync::Arc;
 
     use chrono::DateTime;
     use url::Url;
@@ -260,7 +261,7 @@ pub(crate) mod fixtures {
         let feed = ChannelFeed {
             channel: channel("world", "World", Some("news")),
             ancestors: vec![channel("news", "News", None)],
-            items: sample_items(),
+            items: sample_items().into_iter().map(Arc::new).collect(),
         };
         (feed, sample_site())
     }
@@ -279,6 +280,8 @@ pub(crate) mod fixtures {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
     use super::*;
 
     #[test]
@@ -307,7 +310,7 @@ mod tests {
     #[test]
     fn merged_items_name_their_upstream_feed_in_every_format() {
         let (mut feed, site) = fixtures::sample_feed();
-        feed.items[0].via = Some(crate::model::Via {
+        Arc::make_mut(&mut feed.items[0]).via = Some(crate::model::Via {
             id: "urn:uuid:upstream-1".to_owned(),
             title: "Harbor <Daily>".to_owned(),
             feed_url: "https://harbor.example/feed.xml".to_owned(),

@@ -110,6 +110,8 @@ fn item(article: &Article, feed: &ChannelFeed) -> Item {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
     use super::*;
     use crate::emit::fixtures::sample_feed;
 
@@ -195,6 +197,7 @@ mod tests {
     fn namespaces_only_when_used() {
         let (mut feed, site) = sample_feed();
         for item in &mut feed.items {
+            let item = Arc::make_mut(item);
             item.content = None;
             item.authors.clear();
         }
@@ -206,8 +209,8 @@ mod tests {
     #[test]
     fn cdata_terminator_in_content_stays_well_formed() {
         let (mut feed, site) = sample_feed();
-        feed.items[0].content = Some("<p>a]]>b</p><![CDATA[x]]>".to_owned());
-        feed.items[0].snippet = "tricky ]]> snippet".to_owned();
+        Arc::make_mut(&mut feed.items[0]).content = Some("<p>a]]>b</p><![CDATA[x]]>".to_owned());
+        Arc::make_mut(&mut feed.items[0]).snippet = "tricky ]]> snippet".to_owned();
         let parsed = feed_rs::parser::parse(&render(&feed, &site)[..]).expect("well-formed");
         let entry = &parsed.entries[0];
         assert_eq!(
@@ -220,7 +223,7 @@ mod tests {
     #[test]
     fn forbidden_chars_are_stripped() {
         let (mut feed, site) = sample_feed();
-        feed.items[0].title = "bell\u{7}ed".to_owned();
+        Arc::make_mut(&mut feed.items[0]).title = "bell\u{7}ed".to_owned();
         let bytes = render(&feed, &site);
         assert!(!bytes.contains(&7));
         let parsed = feed_rs::parser::parse(&bytes[..]).expect("well-formed");

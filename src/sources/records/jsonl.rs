@@ -4,41 +4,77 @@
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 
-use super::{RawRecord, Sink};
+use rayon::prelude::*;
+
+use super::{RawRecord, Sink, to_article};
+
+/// Lines are parsed in parallel in batches of about this many bytes, then
+/// handed on in file order.
+const BATCH_BYTES: usize = 2 * 1024 * 1024;
 
 pub fn read(file: &Path, display: &str, sink: &mut Sink) -> Result<(), String> {
     let f = std::fs::File::open(file).map_err(|e| format!("cannot read file: {e}"))?;
     let mut reader = BufReader::with_capacity(256 * 1024, f);
-    let mut buf = Vec::new();
+    let tz = sink.timezone();
+    let mut buf = Vec::with_capacity(BATCH_BYTES + 64 * 1024);
+    let mut lines: Vec<(usize, usize)> = Vec::new();
     let mut line_no = 0usize;
     loop {
         buf.clear();
-        let n = reader
-            .read_until(b'\n', &mut buf)
-            .map_err(|e| format!("read failed after line {line_no}: {e}"))?;
-        if n == 0 {
+        lines.clear();
+        let mut done = false;
+        while buf.len() < BATCH_BYTES {
+            let start = buf.len();
+            let n = reader
+                .read_until(b'\n', &mut buf)
+                .map_err(|e| format!("read failed after line {}: {e}", line_no + lines.len()))?;
+            if n == 0 {
+                done = true;
+                break;
+            }
+            lines.push((start, buf.len()));
+        }
+        let first = line_no + 1;
+        let parsed: Vec<Option<Result<Checked, String>>> = lines
+            .par_iter()
+            .enumerate()
+            .map(|(i, &(start, end))| parse_line(&buf[start..end], first + i == 1, tz))
+            .collect();
+        for (i, result) in parsed.into_iter().enumerate() {
+            let location = format!("{display}:{}", first + i);
+            match result {
+                None => {}
+                Some(Ok(checked)) => sink.accept(checked, location),
+                Some(Err(message)) => sink.skip(location, message),
+            }
+        }
+        line_no += lines.len();
+        if done {
             return Ok(());
         }
-        line_no += 1;
-        let location = || format!("{display}:{line_no}");
-        let line = match std::str::from_utf8(&buf) {
-            Ok(l) => l,
-            Err(e) => {
-                sink.skip(location(), format!("not valid UTF-8 at column {}", e.valid_up_to() + 1));
-                continue;
-            }
-        };
-        // A BOM may start the first line of files written on Windows.
-        let line = if line_no == 1 { line.trim_start_matches('\u{feff}') } else { line };
-        let line = line.trim_end_matches(['\n', '\r']);
-        if line.trim().is_empty() {
-            continue;
-        }
-        match serde_json::from_str::<RawRecord>(line) {
-            Ok(raw) => sink.record(raw, location()),
-            Err(e) => sink.skip(location(), describe(&e)),
-        }
     }
+}
+
+/// A record checked by [`to_article`], with its warnings.
+type Checked = (crate::model::Article, Vec<String>);
+
+/// One line: `None` for a blank line, else the checked record or why it is
+/// skipped.
+fn parse_line(bytes: &[u8], first: bool, tz: chrono_tz::Tz) -> Option<Result<Checked, String>> {
+    let line = match std::str::from_utf8(bytes) {
+        Ok(l) => l,
+        Err(e) => return Some(Err(format!("not valid UTF-8 at column {}", e.valid_up_to() + 1))),
+    };
+    // A BOM may start the first line of files written on Windows.
+    let line = if first { line.trim_start_matches('\u{feff}') } else { line };
+    let line = line.trim_end_matches(['\n', '\r']);
+    if line.trim().is_empty() {
+        return None;
+    }
+    Some(match serde_json::from_str::<RawRecord>(line) {
+        Ok(raw) => to_article(raw, tz),
+        Err(e) => Err(describe(&e)),
+    })
 }
 
 /// A serde_json error without its own "at line 1 column N" (the line is ours).

@@ -238,16 +238,25 @@ impl Sink<'_> {
     /// Checks one raw record and hands it on, or records why it was skipped.
     pub fn record(&mut self, raw: RawRecord, location: String) {
         match to_article(raw, self.source.timezone) {
-            Ok((mut article, warnings)) => {
-                for w in warnings {
-                    self.report.problem(Severity::Warning, location.clone(), w);
-                }
-                article.origin = Origin { source: self.source.id.clone(), location };
-                self.report.read += 1;
-                (self.emit)(article);
-            }
+            Ok(checked) => self.accept(checked, location),
             Err(message) => self.skip(location, message),
         }
+    }
+
+    /// Hands on a record already checked by [`to_article`] (readers that
+    /// check records in parallel), with its warnings.
+    pub fn accept(&mut self, (mut article, warnings): (Article, Vec<String>), location: String) {
+        for w in warnings {
+            self.report.problem(Severity::Warning, location.clone(), w);
+        }
+        article.origin = Origin { source: self.source.id.clone(), location };
+        self.report.read += 1;
+        (self.emit)(article);
+    }
+
+    /// The timezone for dates without an offset, for [`to_article`].
+    pub fn timezone(&self) -> Tz {
+        self.source.timezone
     }
 
     /// Skips a record that could not even be parsed.
