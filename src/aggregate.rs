@@ -176,41 +176,47 @@ pub async fn collect(
     let outcomes = join_all(attempts).await;
     bar.finish_and_clear();
 
-    let mut results = Vec::with_capacity(feeds.len());
-    for (((source, remote), state), (skipped, fetched)) in feeds.iter().zip(&states).zip(outcomes) {
-        let mut report = SourceReport::new(&source.id);
-        let location = remote.location().display();
-        if let Some(reason) = skipped {
-            // A feed that is gone upstream (410) is a warning on every run
-            // until the config changes, not a quiet note.
-            let gone = state.last_error.as_deref().is_some_and(|e| e.contains(GONE));
-            let severity = if gone { Severity::Warning } else { Severity::Note };
-            let reason = match &state.last_error {
-                Some(e) if gone => format!("{reason}; last error: {e}"),
-                _ => reason,
-            };
-            report.problem(severity, location.clone(), reason);
+    // One transaction for the run's bookkeeping (see `Store::batch`).
+    store.batch(|store| {
+        let mut results = Vec::with_capacity(feeds.len());
+        for (((source, remote), state), (skipped, fetched)) in
+            feeds.iter().zip(&states).zip(outcomes)
+        {
+            let mut report = SourceReport::new(&source.id);
+            let location = remote.location().display();
+            if let Some(reason) = skipped {
+                // A feed that is gone upstream (410) is a warning on every run
+                // until the config changes, not a quiet note.
+                let gone = state.last_error.as_deref().is_some_and(|e| e.contains(GONE));
+                let severity = if gone { Severity::Warning } else { Severity::Note };
+                let reason = match &state.last_error {
+                    Some(e) if gone => format!("{reason}; last error: {e}"),
+                    _ => reason,
+                };
+                report.problem(severity, location.clone(), reason);
+            }
+            if let Some(fetched) = fetched {
+                store_fetched(store, source, remote, state, fetched, now, &mut report)?;
+            }
+            let channel = source.channel.as_ref().and_then(|c| config.channel(c));
+            let (keep_days, keep_items) =
+                channel.map_or((None, 500), |c| (c.keep_days, c.keep_items));
+            store.prune(&source.id, keep_days, Some(keep_items), now)?;
+            let articles = stored_articles(store, source, now)?;
+            report.read = articles.len();
+            results.push((source.id.clone(), FeedResult { report, articles }));
         }
-        if let Some(fetched) = fetched {
-            store_fetched(store, source, remote, state, fetched, now, &mut report)?;
-        }
-        let channel = source.channel.as_ref().and_then(|c| config.channel(c));
-        let (keep_days, keep_items) = channel.map_or((None, 500), |c| (c.keep_days, c.keep_items));
-        store.prune(&source.id, keep_days, Some(keep_items), now)?;
-        let articles = stored_articles(store, source, now)?;
-        report.read = articles.len();
-        results.push((source.id.clone(), FeedResult { report, articles }));
-    }
-    // Only sources removed from the config are forgotten: a disabled source
-    // keeps its history for when it is enabled again.
-    let keep: Vec<&str> = config
-        .sources
-        .iter()
-        .filter(|s| !matches!(s.kind, SourceKind::Records { .. }))
-        .map(|s| s.id.as_str())
-        .collect();
-    store.forget_other_sources(&keep)?;
-    Ok(results)
+        // Only sources removed from the config are forgotten: a disabled source
+        // keeps its history for when it is enabled again.
+        let keep: Vec<&str> = config
+            .sources
+            .iter()
+            .filter(|s| !matches!(s.kind, SourceKind::Records { .. }))
+            .map(|s| s.id.as_str())
+            .collect();
+        store.forget_other_sources(&keep)?;
+        Ok(results)
+    })
 }
 
 /// Fetcher settings from `[fetch]`, with the User-Agent naming the site.
