@@ -195,14 +195,17 @@ pub async fn collect(
                 };
                 report.problem(severity, location.clone(), reason);
             }
-            if let Some(fetched) = fetched {
-                store_fetched(store, source, remote, state, fetched, now, &mut report)?;
-            }
+            let fresh = match fetched {
+                Some(fetched) => {
+                    store_fetched(store, source, remote, state, fetched, now, &mut report)?
+                }
+                None => Vec::new(),
+            };
             let channel = source.channel.as_ref().and_then(|c| config.channel(c));
             let (keep_days, keep_items) =
                 channel.map_or((None, 500), |c| (c.keep_days, c.keep_items));
             store.prune(&source.id, keep_days, Some(keep_items), now)?;
-            let articles = stored_articles(store, source, now)?;
+            let articles = stored_articles_reusing(store, source, now, fresh)?;
             report.read = articles.len();
             results.push((source.id.clone(), FeedResult { report, articles }));
         }
@@ -353,8 +356,9 @@ fn store_fetched(
     fetched: Fetched,
     now: DateTime<Utc>,
     report: &mut SourceReport,
-) -> Result<(), StoreError> {
+) -> Result<Vec<Article>, StoreError> {
     let location = remote.location().display();
+    let mut fresh = Vec::new();
     let outcome = match (fetched, *remote) {
         (Fetched::NotModified, _) => Ok(Attempt::NotModified { at: now }),
         (Fetched::Items { articles, validators, warnings }, _) => {
@@ -362,6 +366,7 @@ fn store_fetched(
                 report.problem(Severity::Warning, location.clone(), w);
             }
             store.upsert_items(&source.id, &articles, now)?;
+            fresh = articles;
             Ok(Attempt::Fetched {
                 at: now,
                 etag: validators.etag,
@@ -389,7 +394,8 @@ fn store_fetched(
             Attempt::Failed { at: now, error, retry_at }
         }
     };
-    store.record_attempt(&source.id, &attempt)
+    store.record_attempt(&source.id, &attempt)?;
+    Ok(fresh)
 }
 
 /// The `file:` URL of a source's path (already resolved against the config
@@ -487,12 +493,23 @@ pub(crate) fn stored_articles(
     source: &Source,
     now: DateTime<Utc>,
 ) -> Result<Vec<Article>, StoreError> {
+    stored_articles_reusing(store, source, now, Vec::new())
+}
+
+/// [`stored_articles`], reusing the items just fetched and stored for the
+/// source instead of decoding them back (see [`Store::items_reusing`]).
+fn stored_articles_reusing(
+    store: &Store,
+    source: &Source,
+    now: DateTime<Utc>,
+    fresh: Vec<Article>,
+) -> Result<Vec<Article>, StoreError> {
     let remote = match &source.kind {
         SourceKind::Feed(f) => Remote::Feed(f),
         SourceKind::Html(h) => Remote::Html(h),
         SourceKind::Records { .. } => return Ok(Vec::new()),
     };
-    let items = store.items(&source.id)?;
+    let items = store.items_reusing(&source.id, fresh)?;
     let articles: Vec<Article> = items
         .into_iter()
         .map(|item| {

@@ -30,7 +30,7 @@
 //! `sqlite3` shell. An item is keyed by (source id, [`Article::id`]) and stored
 //! whole as JSON, next to the columns SQL needs (dates, content hash).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::io;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -404,7 +404,7 @@ impl Store {
                     source_id: source.to_owned(),
                     detail: format!("item {} cannot be encoded: {e}", item.id),
                 };
-                let hash = content_hash(item).map_err(invalid)?;
+                let (json, hash) = encode(item).map_err(invalid)?;
                 let stored: Option<String> = select
                     .query_row(params![source, item.id], |r| r.get(0))
                     .optional()
@@ -415,7 +415,6 @@ impl Store {
                         counts.unchanged += 1;
                     }
                     stored => {
-                        let json = serde_json::to_string(item).map_err(invalid)?;
                         let date = item.date().map(|d| d.timestamp());
                         let stmt = if stored.is_some() { &mut replace } else { &mut insert };
                         stmt.execute(params![source, item.id, date, now_s, hash, json])
@@ -442,6 +441,19 @@ impl Store {
     /// A row whose JSON no longer decodes (edited by hand, or written by an
     /// incompatible version) is skipped with a warning, not deleted.
     pub fn items(&self, source: &str) -> Result<Vec<StoredItem>, StoreError> {
+        self.items_reusing(source, Vec::new())
+    }
+
+    /// [`Store::items`], taking the articles in `fresh` (the list just
+    /// upserted for `source`) as they are instead of decoding their stored
+    /// copies, which upserting made equal to them (up to `origin`).
+    pub fn items_reusing(
+        &self,
+        source: &str,
+        fresh: Vec<Article>,
+    ) -> Result<Vec<StoredItem>, StoreError> {
+        let mut fresh: HashMap<String, Article> =
+            fresh.into_iter().rev().map(|a| (a.id.clone(), a)).collect();
         let mut stmt = self
             .conn
             .prepare(
@@ -449,20 +461,19 @@ impl Store {
                  ORDER BY coalesce(item_date, first_seen) DESC, item_id",
             )
             .map_err(|e| self.err(e))?;
-        let rows = stmt
-            .query_map([source], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, i64>(2)?,
-                    r.get::<_, i64>(3)?,
-                ))
-            })
-            .map_err(|e| self.err(e))?;
+        let mut rows = stmt.query([source]).map_err(|e| self.err(e))?;
         let mut out = Vec::new();
-        for row in rows {
-            let (id, json, first, last) = row.map_err(|e| self.err(e))?;
-            let decoded = serde_json::from_str::<Article>(&json).map_err(|e| e.to_string());
+        while let Some(row) = rows.next().map_err(|e| self.err(e))? {
+            let id: String = row.get(0).map_err(|e| self.err(e))?;
+            let decoded = match fresh.remove(&id) {
+                Some(article) => Ok(article),
+                None => match row.get_ref(1).map_err(|e| self.err(e))?.as_str() {
+                    Ok(json) => serde_json::from_str::<Article>(json).map_err(|e| e.to_string()),
+                    Err(e) => Err(e.to_string()),
+                },
+            };
+            let first = row.get::<_, i64>(2).map_err(|e| self.err(e))?;
+            let last = row.get::<_, i64>(3).map_err(|e| self.err(e))?;
             let times = time(first).zip(time(last)).ok_or_else(|| "bad seen times".to_owned());
             match decoded.and_then(|a| times.map(|t| (a, t))) {
                 Ok((article, (first_seen, last_seen))) => {
@@ -732,14 +743,29 @@ impl io::Write for Fnv1a {
 
 /// Hex FNV-1a over the item's JSON without `origin`. Stable for a given
 /// `Article` shape; a new field changes every hash once (one "updated" run).
+#[cfg(test)]
 fn content_hash(article: &Article) -> Result<String, serde_json::Error> {
-    let mut value = serde_json::to_value(article)?;
-    if let Some(map) = value.as_object_mut() {
-        map.remove("origin");
-    }
+    Ok(encode(article)?.1)
+}
+
+/// An article as stored (JSON) and its content hash: FNV-1a of that JSON
+/// without its `origin` (where in the upstream document the item was read
+/// changes when the feed shifts; the item does not). One serialisation
+/// serves both.
+fn encode(article: &Article) -> Result<(String, String), serde_json::Error> {
+    let json = serde_json::to_string(article)?;
+    let origin = format!(",\"origin\":{}", serde_json::to_string(&article.origin)?);
+    // Quotes inside string values are escaped, so this unescaped key can only
+    // be the struct's own field.
+    let (before, after) = match json.find(&origin) {
+        Some(at) => (&json[..at], &json[at + origin.len()..]),
+        None => (json.as_str(), ""),
+    };
     let mut h = Fnv1a::new();
-    serde_json::to_writer(&mut h, &value)?;
-    Ok(format!("{:016x}", h.0))
+    h.update(before.as_bytes());
+    h.update(after.as_bytes());
+    let hash = format!("{:016x}", h.0);
+    Ok((json, hash))
 }
 
 /// Creates the parent directory (0700) and the file (0600) if missing, so
@@ -1208,6 +1234,21 @@ mod tests {
     }
 
     #[test]
+    fn items_reusing_takes_fresh_articles_and_decodes_the_rest_in_order() {
+        let (_dir, path) = temp();
+        let mut store = Store::open(&path).unwrap();
+        store.upsert_items("s", &[dated("urn:old", 100)], t(0)).unwrap();
+        let mut fresh = dated("urn:new", 200);
+        fresh.origin.location = "just read".to_owned();
+        store.upsert_items("s", std::slice::from_ref(&fresh), t(10)).unwrap();
+        let items = store.items_reusing("s", vec![fresh.clone()]).unwrap();
+        assert_eq!(ids(&items), ["urn:new", "urn:old"]);
+        assert_eq!(items[0].article, fresh);
+        assert_eq!(items[1].article, store.items("s").unwrap()[1].article);
+        assert_eq!((items[0].first_seen, items[1].first_seen), (t(10), t(0)));
+    }
+
+    #[test]
     fn a_batch_lands_whole_or_not_at_all() {
         let (_dir, path) = temp();
         let mut store = Store::open(&path).unwrap();
@@ -1438,6 +1479,16 @@ mod tests {
         assert_eq!(h.len(), 16);
         assert!(h.bytes().all(|b| b.is_ascii_hexdigit()));
         assert_eq!(content_hash(&a.clone()).unwrap(), h);
-        assert_ne!(content_hash(&Article { title: "other".into(), ..a }).unwrap(), h);
+        assert_ne!(content_hash(&Article { title: "other".into(), ..a.clone() }).unwrap(), h);
+        // Where the item was read is not part of it; what it says is.
+        let moved = Origin { source: "s".into(), location: "feed.xml entry 9".into() };
+        assert_eq!(content_hash(&Article { origin: moved.clone(), ..a.clone() }).unwrap(), h);
+        let tricky =
+            Article { summary: Some(r#","origin":{}"#.into()), origin: moved, ..a.clone() };
+        assert_ne!(content_hash(&tricky).unwrap(), h);
+        assert_eq!(
+            content_hash(&tricky).unwrap(),
+            content_hash(&Article { origin: Origin::default(), ..tricky.clone() }).unwrap()
+        );
     }
 }
