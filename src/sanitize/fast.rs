@@ -43,17 +43,21 @@
 //! `rel="noopener noreferrer"` appended to every `a`, no end tags for void elements, text with
 //! `& < >` and U+00A0 escaped, attribute values with `& " < >` and U+00A0 escaped.
 //!
+//! The grammar and the writing ([`Grammar`]) take plain token events (tag names, attributes
+//! as string pairs, text) rather than html5ever's token types, so that another tokenizer that
+//! produces exactly html5ever's tokens for some inputs can drive the same checks.
+//!
 //! The differential test in this file holds the fast path to ammonia's bytes on thousands of
 //! generated documents, in and just outside the grammar.
 
 use std::borrow::Cow;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
+use html5ever::TokenizerResult;
 use html5ever::tendril::StrTendril;
 use html5ever::tokenizer::{
     BufferQueue, Tag, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts,
 };
-use html5ever::{LocalName, TokenizerResult};
 use url::Url;
 
 use super::MAX_DEPTH;
@@ -82,40 +86,57 @@ enum Kind {
     BlockVoid,
 }
 
-/// The grammar's role of element `name` and the attributes (besides [`GENERIC_ATTRIBUTES`])
-/// ammonia keeps on it, or `None` if the fast path does not handle the element.
-fn element(name: &str) -> Option<(Kind, &'static [&'static str])> {
+/// The elements of the grammar: name, role and the attributes (besides [`GENERIC_ATTRIBUTES`])
+/// ammonia keeps on it. Roughly most common first, since a tag is looked up by a linear scan.
+const ELEMENTS: [(&str, Kind, &[&str]); 31] = {
     use Kind::*;
-    Some(match name {
-        "a" => (Phrasing, &["href", "hreflang"]),
-        "abbr" | "b" | "cite" | "code" | "em" | "i" | "mark" | "q" | "small" | "span"
-        | "strong" | "sub" | "sup" => (Phrasing, &[]),
-        "del" | "ins" => (Phrasing, &["datetime"]),
-        "br" => (PhrasingVoid, &[]),
-        "img" => (PhrasingVoid, &["src", "alt", "width", "height", "align"]),
-        "p" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "pre" => (TextBlock, &[]),
-        "blockquote" | "li" => (FlowBlock, &[]),
-        "ul" => (List, &[]),
-        "ol" => (List, &["start"]),
-        "hr" => (BlockVoid, &["align", "size", "width"]),
-        _ => return None,
-    })
+    [
+        ("p", TextBlock, &[]),
+        ("a", Phrasing, &["href", "hreflang"]),
+        ("li", FlowBlock, &[]),
+        ("b", Phrasing, &[]),
+        ("strong", Phrasing, &[]),
+        ("em", Phrasing, &[]),
+        ("i", Phrasing, &[]),
+        ("code", Phrasing, &[]),
+        ("img", PhrasingVoid, &["src", "alt", "width", "height", "align"]),
+        ("br", PhrasingVoid, &[]),
+        ("ul", List, &[]),
+        ("ol", List, &["start"]),
+        ("blockquote", FlowBlock, &[]),
+        ("pre", TextBlock, &[]),
+        ("h1", TextBlock, &[]),
+        ("h2", TextBlock, &[]),
+        ("h3", TextBlock, &[]),
+        ("h4", TextBlock, &[]),
+        ("h5", TextBlock, &[]),
+        ("h6", TextBlock, &[]),
+        ("hr", BlockVoid, &["align", "size", "width"]),
+        ("span", Phrasing, &[]),
+        ("abbr", Phrasing, &[]),
+        ("cite", Phrasing, &[]),
+        ("mark", Phrasing, &[]),
+        ("q", Phrasing, &[]),
+        ("small", Phrasing, &[]),
+        ("sub", Phrasing, &[]),
+        ("sup", Phrasing, &[]),
+        ("del", Phrasing, &["datetime"]),
+        ("ins", Phrasing, &["datetime"]),
+    ]
+};
+
+/// The grammar's entry for element `name` (see [`ELEMENTS`]), or `None` if the fast path does
+/// not handle the element.
+fn element(name: &str) -> Option<(&'static str, Kind, &'static [&'static str])> {
+    ELEMENTS.iter().find(|&&(known, _, _)| known == name).copied()
 }
 
 /// Sanitised HTML for `input` (already stripped of forbidden characters) if it is in the fast
 /// path's grammar, byte-identical to what ammonia would produce for it with any base URL;
-/// `None` otherwise.
+/// `None` otherwise. Tokenized by html5ever, so the tokens are ammonia's by construction.
 pub(super) fn sanitize(input: &str) -> Option<String> {
-    let sink = FastSink {
-        state: RefCell::new(State {
-            out: String::with_capacity(input.len() + input.len() / 8 + 64),
-            stack: Vec::new(),
-            phrasing_only: 0,
-            in_a: false,
-            after_pre: false,
-            declined: false,
-        }),
-    };
+    let sink =
+        FastSink { grammar: RefCell::new(Grammar::new(input.len())), declined: Cell::new(false) };
     let tokenizer = Tokenizer::new(sink, TokenizerOpts::default());
     let queue = BufferQueue::default();
     queue.push_back(StrTendril::from_slice(input));
@@ -125,59 +146,51 @@ pub(super) fn sanitize(input: &str) -> Option<String> {
         return None;
     }
     tokenizer.end();
-    let state = tokenizer.sink.state.into_inner();
-    (!state.declined).then_some(state.out)
+    let sink = tokenizer.sink;
+    if sink.declined.get() {
+        return None;
+    }
+    sink.grammar.into_inner().finish()
 }
 
-/// Checks tokens against the grammar and writes the output as it goes.
+/// Hands html5ever's tokens to the [`Grammar`].
 struct FastSink {
-    state: RefCell<State>,
-}
-
-struct State {
-    out: String,
-    /// Open elements, innermost last.
-    stack: Vec<(LocalName, Kind)>,
-    /// How many open elements allow only phrasing content (phrasing elements and text blocks).
-    phrasing_only: usize,
-    /// Whether an `a` is open.
-    in_a: bool,
-    /// Whether the previous token (parse errors aside) was a `pre` start tag.
-    after_pre: bool,
+    grammar: RefCell<Grammar>,
     /// Whether a token has left the grammar.
-    declined: bool,
+    declined: Cell<bool>,
 }
 
 impl TokenSink for FastSink {
     type Handle = ();
 
     fn process_token(&self, token: Token, _line_number: u64) -> TokenSinkResult<()> {
-        let mut state = self.state.borrow_mut();
         let is_tag = matches!(token, Token::TagToken(_));
-        if !state.declined {
-            // Parse errors change nothing in the tree; any other token ends the spot right after
-            // `<pre>` (a parse error in between keeps it, which only declines more).
-            let after_pre = match token {
-                Token::ParseError(_) => state.after_pre,
-                _ => std::mem::take(&mut state.after_pre),
-            };
+        if !self.declined.get() {
+            let mut grammar = self.grammar.borrow_mut();
             let accepted = match token {
-                Token::CharacterTokens(text) => state.text(&text, after_pre),
+                Token::CharacterTokens(text) => grammar.text(&text),
                 Token::TagToken(tag) => match tag.kind {
-                    TagKind::StartTag => state.start_tag(&tag),
-                    TagKind::EndTag => state.end_tag(&tag),
+                    TagKind::StartTag => start_tag(&mut grammar, &tag),
+                    // Attributes or `/` on an end tag are parse errors the tree builder ignores;
+                    // declining them keeps the grammar's end tags plain.
+                    TagKind::EndTag => {
+                        !tag.self_closing && tag.attrs.is_empty() && grammar.end_tag(&tag.name)
+                    }
                 },
+                // Parse errors change nothing in the tree, and are no token the grammar sees:
+                // one between `<pre>` and its text keeps the text first.
                 Token::ParseError(_) => true,
-                Token::EOFToken => state.stack.is_empty(),
+                // [`Grammar::finish`] checks that nothing is left open.
+                Token::EOFToken => true,
                 Token::CommentToken(_) | Token::DoctypeToken(_) | Token::NullCharacterToken => {
                     false
                 }
             };
-            state.declined = !accepted;
+            self.declined.set(!accepted);
         }
         // The tokenizer can only be paused after a tag; pausing it is how the sink stops it
         // early. Other tokens until then are ignored.
-        if state.declined && is_tag {
+        if self.declined.get() && is_tag {
             TokenSinkResult::Script(())
         } else {
             TokenSinkResult::Continue
@@ -185,9 +198,63 @@ impl TokenSink for FastSink {
     }
 }
 
-impl State {
-    fn text(&mut self, text: &str, after_pre: bool) -> bool {
-        if after_pre && text.starts_with('\n') {
+/// A start tag from html5ever as a grammar event. The tokenizer keeps only the first of
+/// duplicate attributes (and says so); the grammar declines duplicates, so it must know.
+fn start_tag(grammar: &mut Grammar, tag: &Tag) -> bool {
+    if tag.had_duplicate_attributes {
+        return false;
+    }
+    let mut attributes = Vec::with_capacity(tag.attrs.len());
+    for attribute in &tag.attrs {
+        // Only the tree builder sets these, for foreign content; checked all the same, since a
+        // prefixed or namespaced name would not be written as its local name.
+        if attribute.name.prefix.is_some() || !attribute.name.ns.is_empty() {
+            return false;
+        }
+        attributes.push((&*attribute.name.local, Cow::Borrowed(&*attribute.value)));
+    }
+    grammar.start_tag(&tag.name, &attributes, tag.self_closing)
+}
+
+/// Checks a document's tokens against the grammar and writes the output as it goes.
+///
+/// Both tokenizers drive it (html5ever's in [`sanitize`], the byte lexer in `super::lex`), so
+/// the grammar exists once; each method returns whether the token is still in the grammar, and
+/// after the first `false` the caller must stop and discard the output. The tokenizer is
+/// responsible for the tokens being html5ever's: names lower-cased, character references
+/// decoded, attributes in source order.
+pub(super) struct Grammar {
+    out: String,
+    /// Open elements, innermost last.
+    stack: Vec<(&'static str, Kind)>,
+    /// How many open elements allow only phrasing content (phrasing elements and text blocks).
+    phrasing_only: usize,
+    /// Whether an `a` is open.
+    in_a: bool,
+    /// Whether the previous token was a `pre` start tag.
+    after_pre: bool,
+}
+
+impl Grammar {
+    /// A grammar for a document of `input_len` bytes (to size the output).
+    pub(super) fn new(input_len: usize) -> Self {
+        Grammar {
+            out: String::with_capacity(input_len + input_len / 8 + 64),
+            stack: Vec::new(),
+            phrasing_only: 0,
+            in_a: false,
+            after_pre: false,
+        }
+    }
+
+    /// Character data. A tokenizer may split a run of text anywhere between characters: every
+    /// check here gives the same answer for the pieces as for the whole, provided the first
+    /// piece holds the first character. An empty piece is therefore no token at all.
+    pub(super) fn text(&mut self, text: &str) -> bool {
+        if text.is_empty() {
+            return true;
+        }
+        if std::mem::take(&mut self.after_pre) && text.starts_with('\n') {
             return false;
         }
         if self.stack.last().is_some_and(|&(_, kind)| kind == Kind::List)
@@ -202,11 +269,18 @@ impl State {
         true
     }
 
-    fn start_tag(&mut self, tag: &Tag) -> bool {
-        let name: &str = &tag.name;
-        let Some((kind, own_attributes)) = element(name) else { return false };
+    /// A start tag: its lower-cased `name`, its `attributes` (names lower-cased, values with
+    /// character references decoded, duplicates included) and whether it ended in `/>`.
+    pub(super) fn start_tag(
+        &mut self,
+        name: &str,
+        attributes: &[(&str, Cow<'_, str>)],
+        self_closing: bool,
+    ) -> bool {
+        self.after_pre = false;
+        let Some((name, kind, own_attributes)) = element(name) else { return false };
         let void = matches!(kind, Kind::PhrasingVoid | Kind::BlockVoid);
-        if tag.had_duplicate_attributes || (tag.self_closing && !void) {
+        if self_closing && !void {
             return false;
         }
         let parent = self.stack.last().map(|&(_, kind)| kind);
@@ -227,13 +301,11 @@ impl State {
         }
         self.out.push('<');
         self.out.push_str(name);
-        for attribute in &tag.attrs {
-            let attribute_name: &str = &attribute.name.local;
-            let value: &str = &attribute.value;
-            if attribute.name.prefix.is_some()
-                || !attribute.name.ns.is_empty()
-                || !(GENERIC_ATTRIBUTES.contains(&attribute_name)
-                    || own_attributes.contains(&attribute_name))
+        for (i, (attribute_name, value)) in attributes.iter().enumerate() {
+            let attribute_name: &str = attribute_name;
+            if !(GENERIC_ATTRIBUTES.contains(&attribute_name)
+                || own_attributes.contains(&attribute_name))
+                || attributes[..i].iter().any(|&(earlier, _)| earlier == attribute_name)
                 || has_forbidden_chars(value)
                 || (matches!(attribute_name, "href" | "src") && !is_kept_url(value))
             {
@@ -254,31 +326,35 @@ impl State {
             if matches!(kind, Kind::Phrasing | Kind::TextBlock) {
                 self.phrasing_only += 1;
             }
-            self.stack.push((tag.name.clone(), kind));
+            self.stack.push((name, kind));
         }
         self.after_pre = name == "pre";
         true
     }
 
-    fn end_tag(&mut self, tag: &Tag) -> bool {
-        if tag.self_closing || !tag.attrs.is_empty() {
-            return false;
-        }
+    /// An end tag (without attributes or `/`) with its lower-cased `name`.
+    pub(super) fn end_tag(&mut self, name: &str) -> bool {
+        self.after_pre = false;
         match self.stack.pop() {
-            Some((name, kind)) if name == tag.name => {
+            Some((open, kind)) if open == name => {
                 if matches!(kind, Kind::Phrasing | Kind::TextBlock) {
                     self.phrasing_only -= 1;
                 }
-                if &*name == "a" {
+                if open == "a" {
                     self.in_a = false;
                 }
                 self.out.push_str("</");
-                self.out.push_str(&name);
+                self.out.push_str(open);
                 self.out.push('>');
                 true
             }
             _ => false,
         }
+    }
+
+    /// The end of the input: the output, if nothing is left open.
+    pub(super) fn finish(self) -> Option<String> {
+        self.stack.is_empty().then_some(self.out)
     }
 }
 
@@ -446,10 +522,8 @@ mod tests {
         let tag_attributes = SANITIZER.clone_tag_attributes();
         let generic = SANITIZER.clone_generic_attributes();
         assert!(GENERIC_ATTRIBUTES.iter().all(|a| generic.contains(a)));
-        let names = "a abbr b cite code em i mark q small span strong sub sup del ins br img p h1 \
-                     h2 h3 h4 h5 h6 pre blockquote li ul ol hr";
-        for name in names.split(' ') {
-            let (_, attributes) = element(name).unwrap();
+        for (name, _, attributes) in ELEMENTS {
+            assert_eq!(element(name).map(|(known, _, _)| known), Some(name));
             assert!(tags.contains(name), "{name}");
             for attribute in attributes {
                 assert!(tag_attributes.get(name).is_some_and(|a| a.contains(attribute)), "{name}");
@@ -659,7 +733,7 @@ mod tests {
             out.push('<');
             let written = self.name(name);
             out.push_str(&written);
-            let (_, own) = element(name).unwrap();
+            let (_, _, own) = element(name).unwrap();
             match name {
                 "a" if self.rng.percent(92) => {
                     let url = self.url();
