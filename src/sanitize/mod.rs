@@ -9,8 +9,8 @@
 //! resolve, and must not depend on anything but its inputs: the same record always gives the
 //! same bytes, so unchanged feeds are not rewritten.
 //!
-//! Most article HTML takes a fast path instead (the private `fast` module): one html5ever
-//! *tokenizer* pass that writes the output directly, skipping ammonia's tree building, cleaning
+//! Most article HTML takes a fast path instead (the private `fast` module): one *tokenizer*
+//! pass that writes the output directly, skipping ammonia's tree building, cleaning
 //! and serialising, which cost several times as much. It is a pure optimisation and never
 //! changes a byte of output: it accepts only a narrow grammar (a fixed set of common elements
 //! and attributes, absolute `http(s)` URLs, properly nested and closed markup that obeys the
@@ -19,6 +19,11 @@
 //! what ammonia's serialiser would. Anything else, at the first token outside that grammar, goes
 //! through ammonia as before. A differential test generates thousands of documents in and just
 //! outside the grammar and holds the fast path to ammonia's bytes on every one.
+//!
+//! The fast path has two tokenizers in front of the one grammar. A hand-written byte lexer (the
+//! private `lex` module) reads a strict, unambiguous subset of HTML, on which it produces
+//! exactly html5ever's tokens, several times faster; at anything outside that subset it gives
+//! up and html5ever's tokenizer reads the document instead.
 
 use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
@@ -37,6 +42,7 @@ use url::Url;
 use crate::text::{looks_like_html, plain_text, strip_forbidden_chars};
 
 mod fast;
+mod lex;
 
 /// URL schemes allowed in `href` and `src`.
 const SCHEMES: [&str; 3] = ["http", "https", "mailto"];
@@ -143,9 +149,18 @@ pub fn sanitize_html(html: &str, base: Option<&Url>) -> String {
     // judged harmless into something else.
     let input = strip_forbidden_chars(html);
     // Most articles are simple enough to be proven safe and written out in one tokenizer pass,
-    // with exactly the bytes ammonia would produce (see the `fast` module).
-    if let Some(fast) = fast::sanitize(&input) {
-        return fast;
+    // with exactly the bytes ammonia would produce (see the `fast` module). Most of those are
+    // plain enough for the byte lexer to tokenize (see the `lex` module), several times faster
+    // than html5ever's tokenizer.
+    match lex::sanitize(&input) {
+        lex::Lexed::Sanitized(out) => return out,
+        // The html5ever fast path would decline it too.
+        lex::Lexed::OutsideGrammar => {}
+        lex::Lexed::Unknown => {
+            if let Some(out) = fast::sanitize(&input) {
+                return out;
+            }
+        }
     }
     sanitize_slowly(&input, base)
 }
@@ -155,6 +170,14 @@ pub fn sanitize_html(html: &str, base: Option<&Url>) -> String {
 /// `None` where [`sanitize_html`] would go on to the next tier.
 #[doc(hidden)]
 pub mod tiers {
+    /// The byte lexer fast path (`None` for both of its refusals).
+    pub fn lexer(input: &str) -> Option<String> {
+        match super::lex::sanitize(input) {
+            super::lex::Lexed::Sanitized(out) => Some(out),
+            super::lex::Lexed::OutsideGrammar | super::lex::Lexed::Unknown => None,
+        }
+    }
+
     /// The html5ever tokenizer fast path.
     pub fn tokenizer(input: &str) -> Option<String> {
         super::fast::sanitize(input)
