@@ -379,16 +379,22 @@ fn has_forbidden_chars(s: &str) -> bool {
 /// `attribute`, attribute values (also `"`).
 fn push_escaped(out: &mut String, s: &str, attribute: bool) {
     let bytes = s.as_bytes();
+    // Text has no quote to escape; searching for `&` twice keeps the test branch-free.
+    let quote = if attribute { b'"' } else { b'&' };
     let mut start = 0;
     let mut i = 0;
-    while i < bytes.len() {
-        let (replacement, len) = match bytes[i] {
-            b'&' => ("&amp;", 1),
-            b'<' => ("&lt;", 1),
-            b'>' => ("&gt;", 1),
-            b'"' if attribute => ("&quot;", 1),
-            0xc2 if bytes.get(i + 1) == Some(&0xa0) => ("&nbsp;", 2),
-            _ => {
+    loop {
+        i = find_byte(bytes, i, |b| {
+            (b == b'&') | (b == b'<') | (b == b'>') | (b == quote) | (b == 0xc2)
+        });
+        let (replacement, len) = match bytes.get(i) {
+            None => break,
+            Some(b'&') => ("&amp;", 1),
+            Some(b'<') => ("&lt;", 1),
+            Some(b'>') => ("&gt;", 1),
+            Some(b'"') => ("&quot;", 1),
+            Some(_) if bytes.get(i + 1) == Some(&0xa0) => ("&nbsp;", 2),
+            Some(_) => {
                 i += 1;
                 continue;
             }
