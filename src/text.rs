@@ -167,15 +167,21 @@ pub fn strip_forbidden_chars(s: &str) -> Cow<'_, str> {
 /// that holds a suspect is searched byte by byte.
 fn next_suspect(bytes: &[u8], mut from: usize) -> Option<usize> {
     const BLOCK: usize = 32;
-    while from + BLOCK <= bytes.len() {
-        let block = &bytes[from..from + BLOCK];
-        let flagged = block.iter().fold(false, |acc, &b| {
-            acc | (b < 0x20 && b != b'\t' && b != b'\n' && b != b'\r')
+    // Each block is read with one byte of lookahead, so the two-byte starts
+    // of forbidden characters (C2 80-9F, EF BF) are told apart from the lead
+    // bytes of ordinary text: CJK full-width punctuation starts with EF, and
+    // flagging every EF sent most Chinese blocks down the byte-by-byte path.
+    while from + BLOCK < bytes.len() {
+        let block = &bytes[from..=from + BLOCK];
+        let mut flagged = false;
+        for pair in block.windows(2) {
+            let (b, next) = (pair[0], pair[1]);
+            flagged |= ((b < 0x20) & (b != b'\t') & (b != b'\n') & (b != b'\r'))
                 | (b == 0x7f)
-                | (b == 0xc2)
-                | (b == 0xef)
-        });
-        if flagged && let Some(p) = block.iter().position(|&b| SUSPECT[usize::from(b)]) {
+                | ((b == 0xc2) & (next & 0xe0 == 0x80))
+                | ((b == 0xef) & (next == 0xbf));
+        }
+        if flagged && let Some(p) = block[..BLOCK].iter().position(|&b| SUSPECT[usize::from(b)]) {
             return Some(from + p);
         }
         from += BLOCK;
@@ -903,6 +909,27 @@ mod tests {
         assert_eq!(strip_forbidden_chars("x\u{7f}\u{80}\u{9f}\u{a0}y"), "x\u{a0}y");
         assert_eq!(strip_forbidden_chars("\u{fffe}中\u{ffff}\u{fffd}"), "中\u{fffd}");
         assert!(matches!(strip_forbidden_chars("a\u{1}"), Cow::Owned(_)));
+    }
+
+    #[test]
+    fn strip_forbidden_finds_every_forbidden_char_at_every_offset() {
+        // Block boundaries (32 bytes) must not hide a character whose first
+        // byte ends one block and whose second starts the next.
+        let fillers = ["a", "中", "，", "\u{ff01}", "é", "\u{a0}", "\u{ffc0}"];
+        let bad = ['\u{1}', '\u{7f}', '\u{80}', '\u{9f}', '\u{fffe}', '\u{ffff}'];
+        for filler in fillers {
+            for &b in &bad {
+                for at in 0..80 {
+                    let mut s = filler.repeat(at);
+                    s.push(b);
+                    s.push_str(&filler.repeat(40));
+                    let naive: String = s.chars().filter(|&c| !is_forbidden_char(c)).collect();
+                    assert_eq!(strip_forbidden_chars(&s), naive, "{filler:?} {b:?} at {at}");
+                }
+            }
+            let clean = filler.repeat(100);
+            assert!(matches!(strip_forbidden_chars(&clean), Cow::Borrowed(_)), "{filler:?}");
+        }
     }
 
     // ---- summarise ---------------------------------------------------------------------------
