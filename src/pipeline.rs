@@ -78,6 +78,9 @@ struct Pending {
     slot: usize,
     article: Article,
     keys: Keys,
+    /// Filled in by [`Collector::flush`], with the time it took.
+    snippets: Snippets,
+    times: (Duration, Duration),
 }
 
 /// Records prepared together: enough to keep both cores busy, few enough
@@ -127,7 +130,7 @@ impl<'a> Collector<'a> {
             buffers,
             seq: 0,
             lengths,
-            pending: Vec::new(),
+            pending: Vec::with_capacity(BATCH),
             times: StageTimes::default(),
         }
     }
@@ -173,7 +176,14 @@ impl<'a> Collector<'a> {
             self.buffers[t].pushed += 1;
         }
         if eager {
-            self.pending.push(Pending { seq: self.seq, slot, article, keys });
+            self.pending.push(Pending {
+                seq: self.seq,
+                slot,
+                article,
+                keys,
+                snippets: Vec::new(),
+                times: (Duration::ZERO, Duration::ZERO),
+            });
             if self.pending.len() >= BATCH {
                 self.flush();
             }
@@ -203,26 +213,26 @@ impl<'a> Collector<'a> {
         if self.pending.is_empty() {
             return;
         }
-        let pending = std::mem::take(&mut self.pending);
+        // Prepared in place and drained, so the batch's memory is reused:
+        // a fresh half-megabyte vector per batch meant freshly zeroed pages.
+        let mut pending = std::mem::take(&mut self.pending);
         let (lengths, ellipsis) = (&self.lengths, self.site.ellipsis.as_str());
-        let prepared: Vec<(Pending, Snippets, Duration, Duration)> = pending
-            .into_par_iter()
-            .map(|mut p| {
-                let (article, snippets, times) = prepare(p.article, lengths, ellipsis);
-                p.article = article;
-                (p, snippets, times.0, times.1)
-            })
-            .collect();
-        for (p, snippets, summarise, sanitise) in prepared {
-            self.times.add(summarise, sanitise);
+        pending.par_iter_mut().for_each(|p| {
+            let (article, snippets, times) =
+                prepare(std::mem::take(&mut p.article), lengths, ellipsis);
+            (p.article, p.snippets, p.times) = (article, snippets, times);
+        });
+        for p in pending.drain(..) {
+            self.times.add(p.times.0, p.times.1);
             let entry = Entry {
                 seq: p.seq,
                 article: Arc::new(p.article),
                 keys: Arc::new(p.keys),
-                snippets: Some(Arc::new(snippets)),
+                snippets: Some(Arc::new(p.snippets)),
             };
             self.place(p.slot, &entry);
         }
+        self.pending = pending;
     }
 
     /// Finishes every channel: dedupe, sort, limit, then snippets and

@@ -18,6 +18,8 @@ pub fn read(file: &Path, display: &str, sink: &mut Sink) -> Result<(), String> {
     let tz = sink.timezone();
     let mut buf = Vec::with_capacity(BATCH_BYTES + 64 * 1024);
     let mut lines: Vec<(usize, usize)> = Vec::new();
+    // Reused from batch to batch (see `Collector::flush` on fresh pages).
+    let mut parsed: Vec<Option<Result<Checked, String>>> = Vec::new();
     let mut line_no = 0usize;
     loop {
         buf.clear();
@@ -35,12 +37,14 @@ pub fn read(file: &Path, display: &str, sink: &mut Sink) -> Result<(), String> {
             lines.push((start, buf.len()));
         }
         let first = line_no + 1;
-        let parsed: Vec<Option<Result<Checked, String>>> = lines
-            .par_iter()
-            .enumerate()
-            .map(|(i, &(start, end))| parse_line(&buf[start..end], first + i == 1, tz))
-            .collect();
-        for (i, result) in parsed.into_iter().enumerate() {
+        parsed.clear();
+        parsed.par_extend(
+            lines
+                .par_iter()
+                .enumerate()
+                .map(|(i, &(start, end))| parse_line(&buf[start..end], first + i == 1, tz)),
+        );
+        for (i, result) in parsed.drain(..).enumerate() {
             let location = format!("{display}:{}", first + i);
             match result {
                 None => {}
