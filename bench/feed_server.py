@@ -8,7 +8,8 @@ is /feed-NNNN.xml on 127.0.0.(B + i // PER_HOST); its body is the corpus file
 number i % (number of corpus files), in name order. A feed asked for on any
 other address is a 404.
 
-Every feed response waits LATENCY seconds first (200 and 304 alike). Each
+Every feed response waits LATENCY seconds first; a 304 waits LATENCY_304
+seconds (default: LATENCY, so 200 and 304 alike). Each
 feed has a strong ETag (a hash of its bytes); a request whose If-None-Match
 names it gets 304 Not Modified with no body. Connections are kept alive
 (HTTP/1.1) unless the client asks to close.
@@ -30,7 +31,8 @@ When all addresses are bound, READY_FILE gets {"port": P, "pid": PID}
 or on SIGTERM/SIGINT.
 
 Options: --base-octet B (2) --hosts N (50) --per-host N (10) --port P (0:
-pick a free one) --latency S (0.1) --max-seconds S (600)
+pick a free one) --latency S (0.1) --latency-304 S (-1: same as --latency)
+--max-seconds S (600)
 """
 import asyncio
 import hashlib
@@ -124,7 +126,7 @@ def reason(code):
 
 def main(argv):
     opts = {"--base-octet": 2, "--hosts": 50, "--per-host": 10, "--port": 0,
-            "--latency": 0.1, "--max-seconds": 600.0}
+            "--latency": 0.1, "--latency-304": -1.0, "--max-seconds": 600.0}
     pos = []
     it = iter(argv)
     for a in it:
@@ -159,6 +161,7 @@ def main(argv):
     # path -> (address, body index)
     feeds = {"/feed-%04d.xml" % i: (addrs[i // per_host], i % len(bodies)) for i in range(hosts * per_host)}
     latency = opts["--latency"]
+    latency_304 = latency if opts["--latency-304"] < 0 else opts["--latency-304"]
     stats = Stats(addrs)
     stop = None  # asyncio.Event, made inside the loop
 
@@ -220,7 +223,6 @@ def main(argv):
                 stats.req_start(local)
                 code = 500
                 try:
-                    await asyncio.sleep(latency)
                     extra, body = [], b""
                     feed = feeds.get(path)
                     if method not in ("GET", "HEAD"):
@@ -236,6 +238,9 @@ def main(argv):
                         else:
                             code, body = 200, data
                             extra.append("Content-Type: " + ctype)
+                    # The delay is decided by the answer: a 304 may model a
+                    # server that checks a validator without building the feed.
+                    await asyncio.sleep(latency_304 if code == 304 else latency)
                     hdr = ["HTTP/1.1 %d %s" % (code, reason(code)),
                            "Date: " + formatdate(usegmt=True), "Server: feedwright-bench"] + extra
                     if code != 304:
@@ -271,8 +276,8 @@ def main(argv):
             return 1
         servers, port = bound
         announce(ready, port)
-        sys.stderr.write("feed_server: %d feeds on %s..%s port %d, latency %.3f s, stops after %.0f s\n" % (
-            len(feeds), addrs[0], addrs[-1], port, latency, opts["--max-seconds"]))
+        sys.stderr.write("feed_server: %d feeds on %s..%s port %d, latency %.3f s (304: %.3f s), stops after %.0f s\n" % (
+            len(feeds), addrs[0], addrs[-1], port, latency, latency_304, opts["--max-seconds"]))
 
         return await run_until_stopped("feed_server", stop, opts["--max-seconds"], servers)
 
