@@ -10,7 +10,6 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use rayon::prelude::*;
 
 use crate::aggregate;
 use crate::config::{ChannelId, Config, Site, Source, SourceKind};
@@ -244,6 +243,9 @@ pub async fn build(config: &Config, options: &BuildOptions) -> Result<Report, Ap
     report.files = Some(write(out, &feeds, site)?);
     report.timings.write = start.elapsed();
     report.output = Some(out_dir);
+    // Freeing a large build's articles takes a noticeable share of the
+    // run; nothing waits for it, so it happens beside the report.
+    std::thread::spawn(move || drop(feeds));
     Ok(report)
 }
 
@@ -453,25 +455,46 @@ fn collect_one(
 
 /// Renders and writes every file of the site.
 fn write(out: OutputDir, feeds: &[ChannelFeed], site: &Site) -> Result<WriteSummary, OutputError> {
-    // Channels render and write in parallel: rendering dominates a large
-    // build, and each thread holds only one channel's bytes at a time.
-    let written = feeds
-        .par_iter()
-        .try_for_each(|feed| -> Result<(), OutputError> {
-            for &format in &site.formats {
-                let bytes = emit::render_feed(format, feed, site);
-                out.write(&format!("{}/{}", feed.channel.id, format.file_name()), &bytes)?;
-            }
-            let page = emit::render_channel_page(feed, site);
-            out.write(&format!("{}/index.html", feed.channel.id), &page)?;
-            Ok(())
-        })
-        .and_then(|()| {
-            out.write("index.html", &emit::render_index(feeds, site))?;
-            out.write("feeds.opml", &emit::render_opml(feeds, site))?;
-            out.write("style.css", emit::stylesheet())?;
-            Ok(())
-        });
+    // Channels render and write in parallel, each worker holding one
+    // channel's bytes at a time. There are more workers than cores: a worker
+    // waiting for its fsync leaves its core to one that renders.
+    let write_channel = |feed: &ChannelFeed| -> Result<(), OutputError> {
+        for &format in &site.formats {
+            let bytes = emit::render_feed(format, feed, site);
+            out.write(&format!("{}/{}", feed.channel.id, format.file_name()), &bytes)?;
+        }
+        let page = emit::render_channel_page(feed, site);
+        out.write(&format!("{}/index.html", feed.channel.id), &page)?;
+        Ok(())
+    };
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get() * 2).min(feeds.len());
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let failed = std::sync::atomic::AtomicBool::new(false);
+    let written = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| -> Result<(), OutputError> {
+                    use std::sync::atomic::Ordering::Relaxed;
+                    while !failed.load(Relaxed) {
+                        let Some(feed) = feeds.get(next.fetch_add(1, Relaxed)) else { break };
+                        write_channel(feed).inspect_err(|_| failed.store(true, Relaxed))?;
+                    }
+                    Ok(())
+                })
+            })
+            .collect();
+        // After an error the other workers stop at their next channel; the
+        // first worker's error (in spawn order) is the one reported.
+        handles
+            .into_iter()
+            .try_for_each(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+    })
+    .and_then(|()| {
+        out.write("index.html", &emit::render_index(feeds, site))?;
+        out.write("feeds.opml", &emit::render_opml(feeds, site))?;
+        out.write("style.css", emit::stylesheet())?;
+        Ok(())
+    });
     match written {
         Ok(()) => out.finish(),
         Err(e) => {

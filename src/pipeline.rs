@@ -163,24 +163,20 @@ impl<'a> Collector<'a> {
             })?,
         };
         let slot = self.index[channel];
-        article.id = stable_id(&article, channel, &self.site.link);
         article.channel = Some(channel.to_string());
         self.seq += 1;
-        let keys = Keys {
-            link: article.link.as_deref().map(canonical_link),
-            title_day: title_day(&article),
-        };
         let eager =
             self.targets[slot].iter().all(|&t| self.buffers[t].pushed < self.buffers[t].limit);
         for &t in &self.targets[slot] {
             self.buffers[t].pushed += 1;
         }
         if eager {
+            // Its id and keys are made with the rest of its batch, in parallel.
             self.pending.push(Pending {
                 seq: self.seq,
                 slot,
                 article,
-                keys,
+                keys: Keys { link: None, title_day: None },
                 snippets: Vec::new(),
                 times: (Duration::ZERO, Duration::ZERO),
             });
@@ -191,6 +187,7 @@ impl<'a> Collector<'a> {
             // Entries reach their buffers in arrival order, so a compaction
             // sees exactly what it would have seen without batching.
             self.flush();
+            let keys = identify(&mut article, &self.config.channels[slot].id, &self.site.link);
             let entry = Entry {
                 seq: self.seq,
                 article: Arc::new(article),
@@ -217,7 +214,9 @@ impl<'a> Collector<'a> {
         // a fresh half-megabyte vector per batch meant freshly zeroed pages.
         let mut pending = std::mem::take(&mut self.pending);
         let (lengths, ellipsis) = (&self.lengths, self.site.ellipsis.as_str());
+        let (channels, site_link) = (&self.config.channels, &self.site.link);
         pending.par_iter_mut().for_each(|p| {
+            p.keys = identify(&mut p.article, &channels[p.slot].id, site_link);
             let (article, snippets, times) =
                 prepare(std::mem::take(&mut p.article), lengths, ellipsis);
             (p.article, p.snippets, p.times) = (article, snippets, times);
@@ -330,6 +329,13 @@ impl<'a> Collector<'a> {
             .collect();
         (feeds, times)
     }
+}
+
+/// Gives an article placed in `channel` its stable id, and returns its
+/// dedupe keys.
+fn identify(article: &mut Article, channel: &ChannelId, site_link: &Url) -> Keys {
+    article.id = stable_id(article, channel, site_link);
+    Keys { link: article.link.as_deref().map(canonical_link), title_day: title_day(article) }
 }
 
 /// Sanitises an article's content and cuts its snippets, one per length,

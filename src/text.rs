@@ -336,7 +336,7 @@ impl TextBuf {
     /// Whether more than `limit` graphemes have been collected.
     fn has_more_than(&self, limit: usize) -> bool {
         // Graphemes never outnumber chars, so the char count rules most calls out for free.
-        self.chars > limit && self.out.graphemes(true).count() > limit
+        self.chars > limit && grapheme_count(&self.out) > limit
     }
 }
 
@@ -599,6 +599,35 @@ fn chunks(s: &str, size: usize) -> impl Iterator<Item = &str> {
 // Cutting
 // ---------------------------------------------------------------------------------------------
 
+/// The number of grapheme clusters in `s`.
+fn grapheme_count(s: &str) -> usize {
+    if is_simple_text(s) { s.chars().count() } else { s.graphemes(true).count() }
+}
+
+/// Whether every character of `s` is a grapheme cluster of its own whatever
+/// its neighbours ([`is_simple_char`]), so chars and clusters coincide.
+fn is_simple_text(s: &str) -> bool {
+    s.chars().all(is_simple_char)
+}
+
+/// Characters whose Grapheme_Cluster_Break property is Control, LF or Other
+/// (not CR, Extend, ZWJ, SpacingMark, Prepend, Regional_Indicator or a
+/// Hangul jamo) and which take no part in Indic conjuncts: no segmentation
+/// rule joins them to a neighbour (UAX #29 GB4-GB13). Precomposed Hangul
+/// syllables (LV/LVT) only join following jamo, which are not in this set.
+/// The ranges cover the scripts feeds are mostly written in; anything else
+/// takes the full rules.
+fn is_simple_char(c: char) -> bool {
+    matches!(c,
+        '\t' | '\n' | ' '..='~'
+        | '\u{a0}'..='\u{ac}' | '\u{ae}'..='\u{24f}'
+        | '\u{2010}'..='\u{2027}' | '\u{2030}'..='\u{205e}'
+        | '\u{3000}'..='\u{3029}' | '\u{3030}'..='\u{3096}' | '\u{309b}'..='\u{30ff}'
+        | '\u{3400}'..='\u{4dbf}' | '\u{4e00}'..='\u{9fff}'
+        | '\u{ac00}'..='\u{d7a3}'
+        | '\u{ff01}'..='\u{ff9d}')
+}
+
 /// Cuts plain text as described on [`summarise`].
 fn cut_plain(text: String, max: usize, ellipsis: &str) -> String {
     // The cut may move back to whitespace at grapheme index >= window_start (final 20%).
@@ -606,7 +635,14 @@ fn cut_plain(text: String, max: usize, ellipsis: &str) -> String {
     let mut last_space = None;
     let mut before: Option<&str> = None;
     let mut cut = None;
-    for (index, (offset, g)) in text.grapheme_indices(true).enumerate() {
+    // Most snippets hold only characters that are clusters by themselves;
+    // walking chars then gives the same cuts as the full segmentation rules.
+    let clusters: Box<dyn Iterator<Item = (usize, &str)>> = if is_simple_text(&text) {
+        Box::new(text.char_indices().map(|(i, c)| (i, &text[i..i + c.len_utf8()])))
+    } else {
+        Box::new(text.grapheme_indices(true))
+    };
+    for (index, (offset, g)) in clusters.enumerate() {
         if index == max {
             cut = Some((offset, g));
             break;
@@ -929,6 +965,48 @@ mod tests {
             }
             let clean = filler.repeat(100);
             assert!(matches!(strip_forbidden_chars(&clean), Cow::Borrowed(_)), "{filler:?}");
+        }
+    }
+
+    #[test]
+    fn simple_chars_are_clusters_of_their_own_next_to_anything() {
+        // The segmentation rules look at pairs of property values; these
+        // neighbours have every value a simple char can have (Other, Control,
+        // LF, LV, LVT).
+        let neighbours = ["a", " ", "\n", "\t", "中", "가", "각", "ｱ", "\u{2014}"];
+        let mut checked = 0;
+        for c in (0..=0x10ffff).filter_map(char::from_u32).filter(|&c| is_simple_char(c)) {
+            for n in neighbours {
+                assert_eq!(format!("{c}{n}").graphemes(true).count(), 2, "{c:?} then {n:?}");
+                assert_eq!(format!("{n}{c}").graphemes(true).count(), 2, "{n:?} then {c:?}");
+            }
+            assert_eq!(format!("{c}{c}").graphemes(true).count(), 2, "{c:?} twice");
+            checked += 1;
+        }
+        assert!(checked > 39_000, "{checked}");
+    }
+
+    #[test]
+    fn the_char_path_cuts_like_the_grapheme_path() {
+        let texts = [
+            "中文摘要，测试文本需要在这里截断而不是更晚。",
+            "Plain ascii words that go on and on here",
+            "한국어 문장도 함께 처리됩니다 그리고 더",
+            "かなカナ漢字テキスト「引用」…—",
+            "mixed 中文 and English, with “quotes” — and · dots",
+        ];
+        for text in texts {
+            assert!(is_simple_text(text), "{text}");
+            for max in 1..40 {
+                // Appending a combining mark at the end forces the grapheme
+                // path without changing any cut before it.
+                let forced = format!("{text}\u{301}");
+                let fast = cut_plain(text.to_owned(), max, "...");
+                let slow = cut_plain(forced.clone(), max, "...");
+                if text.chars().count() > max {
+                    assert_eq!(fast, slow, "{text} at {max}");
+                }
+            }
         }
     }
 
