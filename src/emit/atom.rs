@@ -1,5 +1,6 @@
-//! Atom 1.0 (`atom.xml`, RFC 4287): builds an `atom_syndication::Feed` from a
-//! finished channel and lets the crate write it, pretty-printed.
+//! Atom 1.0 (`atom.xml`, RFC 4287), pretty-printed exactly as the
+//! `atom_syndication` crate writes it (see [`super::xml`]; the crate renders
+//! the same feeds in the tests as the reference).
 //!
 //! RFC 4287 rules this module keeps: every entry has an `updated` (the item's
 //! last change, else the feed date), every entry has an author (the
@@ -9,15 +10,10 @@
 //! Dates keep the record's own offset. This module must not sort, filter or
 //! re-date items, and must not read the clock.
 
-use atom_syndication::{
-    Category, Content, Entry, Feed, Generator, Link, Person, Source, Text, WriteConfig,
-};
 use chrono::{DateTime, FixedOffset};
 
-use super::capacity_hint;
-use super::{
-    GENERATOR, VERSION, description, feed_author, feed_date, language, normalise_xml, owned,
-};
+use super::xml::XmlWriter;
+use super::{GENERATOR, VERSION, capacity_hint, description, feed_author, feed_date, language};
 use crate::config::{Format, Site};
 use crate::model::{Article, ChannelFeed};
 
@@ -25,123 +21,245 @@ use crate::model::{Article, ChannelFeed};
 pub(super) fn render(feed: &ChannelFeed, site: &Site) -> Vec<u8> {
     let date = feed_date(feed);
     let channel = &feed.channel;
-    let atom = Feed {
-        title: Text::plain(owned(&channel.title)),
-        // The channel page URL is stable across runs and unique per channel.
-        id: owned(site.page_url(&channel.id).as_str()),
-        updated: date,
-        authors: vec![person(feed_author(site))],
-        generator: Some(Generator {
-            value: GENERATOR.to_owned(),
-            uri: None,
-            version: Some(VERSION.to_owned()),
-        }),
-        links: vec![
-            Link {
-                href: site.feed_url(&channel.id, Format::Atom).into(),
-                rel: "self".to_owned(),
-                mime_type: Some(Format::Atom.media_type().to_owned()),
-                ..Link::default()
-            },
-            Link {
-                href: owned(channel.link.as_str()),
-                rel: "alternate".to_owned(),
-                mime_type: Some("text/html".to_owned()),
-                ..Link::default()
-            },
-        ],
-        subtitle: description(feed, site).map(|d| Text::plain(owned(d))),
-        lang: language(feed, site).map(owned),
-        entries: feed.items.iter().map(|article| entry(article, date)).collect(),
-        ..Feed::default()
-    };
-    let config = WriteConfig { write_document_declaration: true, indent_size: Some(2) };
-    // Writing into a Vec cannot fail: quick-xml only reports I/O errors here.
-    let bytes = atom
-        .write_with_config(Vec::with_capacity(capacity_hint(feed)), config)
-        .expect("writing Atom to memory");
-    normalise_xml(bytes)
+    let mut w = XmlWriter::new(capacity_hint(feed));
+    let mut root = vec![("xmlns", "http://www.w3.org/2005/Atom")];
+    if let Some(lang) = language(feed, site) {
+        root.push(("xml:lang", lang));
+    }
+    w.start("feed", &root);
+    w.text_element("title", &[], &channel.title);
+    // The channel page URL is stable across runs and unique per channel.
+    w.text_element("id", &[], site.page_url(&channel.id).as_str());
+    w.text_element("updated", &[], &date.to_rfc3339());
+    person(&mut w, feed_author(site));
+    w.text_element("generator", &[("version", VERSION)], GENERATOR);
+    let self_link = site.feed_url(&channel.id, Format::Atom);
+    w.empty(
+        "link",
+        &[("href", self_link.as_str()), ("rel", "self"), ("type", Format::Atom.media_type())],
+    );
+    w.empty(
+        "link",
+        &[("href", channel.link.as_str()), ("rel", "alternate"), ("type", "text/html")],
+    );
+    if let Some(subtitle) = description(feed, site) {
+        w.text_element("subtitle", &[], subtitle);
+    }
+    for article in &feed.items {
+        entry(&mut w, article, date);
+    }
+    w.end("feed");
+    w.finish()
 }
 
 /// One `<entry>`; `feed_date` stands in for `updated` on undated items.
-fn entry(article: &Article, feed_date: DateTime<FixedOffset>) -> Entry {
-    let mut links = Vec::new();
+fn entry(w: &mut XmlWriter, article: &Article, feed_date: DateTime<FixedOffset>) {
+    let updated = article.last_modified().unwrap_or(feed_date).to_rfc3339();
+    w.start("entry", &[]);
+    w.text_element("title", &[], &article.title);
+    w.text_element("id", &[], &article.id);
+    w.text_element("updated", &[], &updated);
+    for author in &article.authors {
+        person(w, author);
+    }
+    for category in &article.categories {
+        w.empty("category", &[("term", category)]);
+    }
     if let Some(link) = &article.link {
-        links.push(Link { href: owned(link), rel: "alternate".to_owned(), ..Link::default() });
+        w.empty("link", &[("href", link), ("rel", "alternate")]);
     }
     if let Some(enclosure) = &article.enclosure {
-        links.push(Link {
-            href: owned(&enclosure.url),
-            rel: "enclosure".to_owned(),
-            mime_type: Some(owned(&enclosure.mime_type)).filter(|m| !m.trim().is_empty()),
-            // A zero length means "unknown"; `length` is only a hint anyway.
-            length: (enclosure.length > 0).then(|| enclosure.length.to_string()),
-            ..Link::default()
-        });
+        // A zero length means "unknown"; `length` is only a hint anyway.
+        let length = enclosure.length.to_string();
+        let mut attributes = vec![("href", enclosure.url.as_str()), ("rel", "enclosure")];
+        if !enclosure.mime_type.trim().is_empty() {
+            attributes.push(("type", &enclosure.mime_type));
+        }
+        if enclosure.length > 0 {
+            attributes.push(("length", &length));
+        }
+        w.empty("link", &attributes);
     }
-    Entry {
-        title: Text::plain(owned(&article.title)),
-        id: owned(&article.id),
-        updated: article.last_modified().unwrap_or(feed_date),
-        authors: article.authors.iter().map(|a| person(a)).collect(),
-        categories: article
-            .categories
-            .iter()
-            .map(|c| Category { term: owned(c), ..Category::default() })
-            .collect(),
-        links,
-        published: article.published,
-        summary: Some(Text::plain(owned(&article.snippet))),
-        content: match (&article.content, &article.link) {
-            (Some(html), _) => Some(Content {
-                // Sanitised content is already free of forbidden characters.
-                value: Some(html.clone()),
-                content_type: Some("html".to_owned()),
-                ..Content::default()
-            }),
-            // RFC 4287 4.1.1.1: an entry with no content MUST have an
-            // alternate link; without either, the text itself is the content.
-            (None, None) => Some(Content {
-                value: Some(owned(&article.snippet)),
-                content_type: Some("text".to_owned()),
-                ..Content::default()
-            }),
-            (None, Some(_)) => None,
-        },
-        // RFC 4287 4.2.11: a merged entry keeps its upstream feed's metadata.
-        source: article.via.as_ref().map(|via| {
-            let mut links = Vec::new();
-            if !via.feed_url.is_empty() {
-                links.push(Link {
-                    href: owned(&via.feed_url),
-                    rel: "self".to_owned(),
-                    ..Link::default()
-                });
-            }
-            if let Some(home) = &via.link {
-                links.push(Link {
-                    href: owned(home),
-                    rel: "alternate".to_owned(),
-                    ..Link::default()
-                });
-            }
-            Source {
-                id: owned(&via.id),
-                title: Text::plain(owned(&via.title)),
-                // The crate always writes <updated>; the entry's own date is
-                // the best deterministic stand-in for the upstream feed's.
-                updated: article.last_modified().unwrap_or(feed_date),
-                links,
-                ..Source::default()
-            }
-        }),
-        ..Entry::default()
+    if let Some(published) = article.published {
+        w.text_element("published", &[], &published.to_rfc3339());
     }
+    // RFC 4287 4.2.11: a merged entry keeps its upstream feed's metadata.
+    if let Some(via) = &article.via {
+        w.start("source", &[]);
+        w.text_element("title", &[], &via.title);
+        w.text_element("id", &[], &via.id);
+        // The upstream feed's own date is not kept; the entry's is the best
+        // deterministic stand-in for it.
+        w.text_element("updated", &[], &updated);
+        if !via.feed_url.is_empty() {
+            w.empty("link", &[("href", &via.feed_url), ("rel", "self")]);
+        }
+        if let Some(home) = &via.link {
+            w.empty("link", &[("href", home), ("rel", "alternate")]);
+        }
+        w.end("source");
+    }
+    w.text_element("summary", &[], &article.snippet);
+    match (&article.content, &article.link) {
+        (Some(html), _) => {
+            // Sanitised content is already free of forbidden characters.
+            w.start("content", &[("type", "html")]);
+            w.text(html);
+            w.end("content");
+        }
+        // RFC 4287 4.1.1.1: an entry with no content MUST have an alternate
+        // link; without either, the text itself is the content.
+        (None, None) => w.text_element("content", &[("type", "text")], &article.snippet),
+        (None, Some(_)) => {}
+    }
+    w.end("entry");
 }
 
-/// An author with just a name.
-fn person(name: &str) -> Person {
-    Person { name: owned(name), ..Person::default() }
+/// `<author><name>…</name></author>`.
+fn person(w: &mut XmlWriter, name: &str) {
+    w.start("author", &[]);
+    w.text_element("name", &[], name);
+    w.end("author");
+}
+
+/// The `atom_syndication` crate's rendering of the same mapping: the
+/// reference the writer above is held to, byte for byte.
+#[cfg(test)]
+pub(crate) mod reference {
+    use atom_syndication::{
+        Category, Content, Entry, Feed, Generator, Link, Person, Source, Text, WriteConfig,
+    };
+    use chrono::{DateTime, FixedOffset};
+
+    use crate::config::{Format, Site};
+    use crate::emit::capacity_hint;
+    use crate::emit::{
+        GENERATOR, VERSION, description, feed_author, feed_date, language, normalise_xml, owned,
+    };
+    use crate::model::{Article, ChannelFeed};
+
+    /// Renders `feed` as an Atom 1.0 document through the `atom_syndication` crate.
+    pub(crate) fn render(feed: &ChannelFeed, site: &Site) -> Vec<u8> {
+        let date = feed_date(feed);
+        let channel = &feed.channel;
+        let atom = Feed {
+            title: Text::plain(owned(&channel.title)),
+            // The channel page URL is stable across runs and unique per channel.
+            id: owned(site.page_url(&channel.id).as_str()),
+            updated: date,
+            authors: vec![person(feed_author(site))],
+            generator: Some(Generator {
+                value: GENERATOR.to_owned(),
+                uri: None,
+                version: Some(VERSION.to_owned()),
+            }),
+            links: vec![
+                Link {
+                    href: site.feed_url(&channel.id, Format::Atom).into(),
+                    rel: "self".to_owned(),
+                    mime_type: Some(Format::Atom.media_type().to_owned()),
+                    ..Link::default()
+                },
+                Link {
+                    href: owned(channel.link.as_str()),
+                    rel: "alternate".to_owned(),
+                    mime_type: Some("text/html".to_owned()),
+                    ..Link::default()
+                },
+            ],
+            subtitle: description(feed, site).map(|d| Text::plain(owned(d))),
+            lang: language(feed, site).map(owned),
+            entries: feed.items.iter().map(|article| entry(article, date)).collect(),
+            ..Feed::default()
+        };
+        let config = WriteConfig { write_document_declaration: true, indent_size: Some(2) };
+        // Writing into a Vec cannot fail: quick-xml only reports I/O errors here.
+        let bytes = atom
+            .write_with_config(Vec::with_capacity(capacity_hint(feed)), config)
+            .expect("writing Atom to memory");
+        normalise_xml(bytes)
+    }
+
+    /// One `<entry>`; `feed_date` stands in for `updated` on undated items.
+    fn entry(article: &Article, feed_date: DateTime<FixedOffset>) -> Entry {
+        let mut links = Vec::new();
+        if let Some(link) = &article.link {
+            links.push(Link { href: owned(link), rel: "alternate".to_owned(), ..Link::default() });
+        }
+        if let Some(enclosure) = &article.enclosure {
+            links.push(Link {
+                href: owned(&enclosure.url),
+                rel: "enclosure".to_owned(),
+                mime_type: Some(owned(&enclosure.mime_type)).filter(|m| !m.trim().is_empty()),
+                // A zero length means "unknown"; `length` is only a hint anyway.
+                length: (enclosure.length > 0).then(|| enclosure.length.to_string()),
+                ..Link::default()
+            });
+        }
+        Entry {
+            title: Text::plain(owned(&article.title)),
+            id: owned(&article.id),
+            updated: article.last_modified().unwrap_or(feed_date),
+            authors: article.authors.iter().map(|a| person(a)).collect(),
+            categories: article
+                .categories
+                .iter()
+                .map(|c| Category { term: owned(c), ..Category::default() })
+                .collect(),
+            links,
+            published: article.published,
+            summary: Some(Text::plain(owned(&article.snippet))),
+            content: match (&article.content, &article.link) {
+                (Some(html), _) => Some(Content {
+                    // Sanitised content is already free of forbidden characters.
+                    value: Some(html.clone()),
+                    content_type: Some("html".to_owned()),
+                    ..Content::default()
+                }),
+                // RFC 4287 4.1.1.1: an entry with no content MUST have an
+                // alternate link; without either, the text itself is the content.
+                (None, None) => Some(Content {
+                    value: Some(owned(&article.snippet)),
+                    content_type: Some("text".to_owned()),
+                    ..Content::default()
+                }),
+                (None, Some(_)) => None,
+            },
+            // RFC 4287 4.2.11: a merged entry keeps its upstream feed's metadata.
+            source: article.via.as_ref().map(|via| {
+                let mut links = Vec::new();
+                if !via.feed_url.is_empty() {
+                    links.push(Link {
+                        href: owned(&via.feed_url),
+                        rel: "self".to_owned(),
+                        ..Link::default()
+                    });
+                }
+                if let Some(home) = &via.link {
+                    links.push(Link {
+                        href: owned(home),
+                        rel: "alternate".to_owned(),
+                        ..Link::default()
+                    });
+                }
+                Source {
+                    id: owned(&via.id),
+                    title: Text::plain(owned(&via.title)),
+                    // The crate always writes <updated>; the entry's own date is
+                    // the best deterministic stand-in for the upstream feed's.
+                    updated: article.last_modified().unwrap_or(feed_date),
+                    links,
+                    ..Source::default()
+                }
+            }),
+            ..Entry::default()
+        }
+    }
+
+    /// An author with just a name.
+    fn person(name: &str) -> Person {
+        Person { name: owned(name), ..Person::default() }
+    }
 }
 
 #[cfg(test)]
@@ -153,6 +271,15 @@ mod tests {
 
     fn text(feed: &ChannelFeed, site: &Site) -> String {
         String::from_utf8(render(feed, site)).expect("utf-8")
+    }
+
+    #[test]
+    fn writes_what_the_atom_crate_writes() {
+        for (i, (feed, site)) in crate::emit::fixtures::feed_variations().into_iter().enumerate() {
+            let ours = String::from_utf8(render(&feed, &site)).expect("utf-8");
+            let reference = String::from_utf8(reference::render(&feed, &site)).expect("utf-8");
+            assert_eq!(ours, reference, "variation {i}");
+        }
     }
 
     #[test]

@@ -20,6 +20,7 @@ mod html;
 mod json;
 mod opml;
 mod rss;
+mod xml;
 
 /// Renders one channel in one feed format.
 pub fn render_feed(format: Format, feed: &ChannelFeed, site: &Site) -> Vec<u8> {
@@ -120,7 +121,9 @@ fn is_http_url(s: &str) -> bool {
 }
 
 /// Replaces whatever XML declaration a crate wrote with [`XML_DECLARATION`]
-/// and makes sure the document ends with one newline.
+/// and makes sure the document ends with one newline, so the crates'
+/// reference renderings in the tests compare with ours.
+#[cfg(test)]
 fn normalise_xml(mut bytes: Vec<u8>) -> Vec<u8> {
     // Edits the buffer in place: feeds can be many megabytes, and a copy
     // per file showed up in profiles.
@@ -264,6 +267,84 @@ pub(crate) mod fixtures {
             items: sample_items().into_iter().map(Arc::new).collect(),
         };
         (feed, sample_site())
+    }
+
+    /// The sample feed in many shapes, for holding the hand-written XML
+    /// writers to the crates' output: no items, no description or language,
+    /// hostile and forbidden characters everywhere, CDATA terminators, merged
+    /// items with and without an upstream feed URL, enclosures without a
+    /// type, undated items, an empty snippet.
+    pub(crate) fn feed_variations() -> Vec<(ChannelFeed, Site)> {
+        let hostile = "a<b>&c\"d'e]]>f\u{1}g\u{7f}h ]]]> \u{a0}中";
+        let mut out = Vec::new();
+        let (feed, site) = sample_feed();
+        out.push((feed.clone(), site.clone()));
+        let mut empty = feed.clone();
+        empty.items.clear();
+        empty.channel.description = None;
+        let mut bare_site = site.clone();
+        bare_site.description = None;
+        bare_site.language = None;
+        bare_site.author = None;
+        out.push((empty.clone(), bare_site.clone()));
+        let mut lang = feed.clone();
+        lang.channel.language = Some("zh-CN".to_owned());
+        out.push((lang, bare_site));
+        let mut wild = feed.clone();
+        wild.channel.title = hostile.to_owned();
+        wild.channel.description = Some(hostile.to_owned());
+        for (i, item) in wild.items.iter_mut().enumerate() {
+            let a = Arc::make_mut(item);
+            a.title = format!("{hostile} {i}");
+            a.snippet = if i == 2 { String::new() } else { hostile.to_owned() };
+            a.authors = vec![hostile.to_owned(), "B".to_owned()];
+            a.categories = vec![hostile.to_owned()];
+            a.source = Some(hostile.to_owned());
+            if i == 0 {
+                a.content = Some("<p>x]]>y</p><![CDATA[z]]>]]>".to_owned());
+                a.id = format!("{}?q=1&r='2'", a.id);
+                a.link = Some(a.id.clone());
+            }
+            if i == 1 {
+                a.enclosure = Some(Enclosure {
+                    url: "https://example.com/a?x=1&y=2".to_owned(),
+                    mime_type: " ".to_owned(),
+                    length: 0,
+                });
+                a.via = Some(crate::model::Via {
+                    id: hostile.to_owned(),
+                    title: hostile.to_owned(),
+                    feed_url: "https://up.example.org/feed?a=1&b=2".to_owned(),
+                    link: Some("https://up.example.org/".to_owned()),
+                });
+            }
+            if i == 2 {
+                a.via = Some(crate::model::Via {
+                    id: "urn:up".to_owned(),
+                    title: "Up".to_owned(),
+                    feed_url: String::new(),
+                    link: None,
+                });
+                a.updated = Some(date("2025-03-01T00:00:00+05:45"));
+            }
+        }
+        out.push((wild.clone(), site.clone()));
+        let mut home_only = wild.clone();
+        if let Some(a) = home_only.items.get_mut(2) {
+            let a = Arc::make_mut(a);
+            a.via.as_mut().expect("fixture via").link = Some("https://up.example.org/".to_owned());
+            a.link = None;
+            a.content = None;
+        }
+        out.push((home_only, site.clone()));
+        let mut plain = feed;
+        for item in &mut plain.items {
+            let a = Arc::make_mut(item);
+            a.content = None;
+            a.authors.clear();
+        }
+        out.push((plain, site));
+        out
     }
 
     /// The `news` parent with no items and the `world` child, in that order.
