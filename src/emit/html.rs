@@ -9,8 +9,9 @@
 //! can be published under any path. No I/O, no clock.
 
 use std::collections::HashSet;
+use std::fmt::Write as _;
 
-use super::{GENERATOR, VERSION, description, escape, is_http_url, language};
+use super::{GENERATOR, VERSION, description, escape, escape_into, is_http_url, language};
 use crate::config::{ChannelId, Site};
 use crate::model::{Article, ChannelFeed};
 
@@ -184,28 +185,40 @@ fn item(page: &mut String, article: &Article) {
     page.push_str("<li>\n<h2>");
     match article.link.as_deref().filter(|l| is_http_url(l)) {
         Some(link) => {
-            page.push_str(&format!("<a href=\"{}\">{}</a>", escape(link), escape(&article.title)));
+            page.push_str("<a href=\"");
+            escape_into(page, link);
+            page.push_str("\">");
+            escape_into(page, &article.title);
+            page.push_str("</a>");
         }
-        None => page.push_str(&escape(&article.title)),
+        None => escape_into(page, &article.title),
     }
     page.push_str("</h2>\n");
     if !article.snippet.trim().is_empty() {
-        page.push_str(&format!("<p>{}</p>\n", escape(&article.snippet)));
+        page.push_str("<p>");
+        escape_into(page, &article.snippet);
+        page.push_str("</p>\n");
     }
-    let mut meta = Vec::new();
-    if let Some(source) = article.source.as_deref().filter(|s| !s.trim().is_empty()) {
-        meta.push(escape(source));
-    }
-    if let Some(date) = article.date() {
-        // Shown in the record's own offset: the time its readers would see.
-        meta.push(format!(
-            "<time datetime=\"{}\">{}</time>",
-            escape(&date.to_rfc3339()),
-            date.format("%Y-%m-%d %H:%M")
-        ));
-    }
-    if !meta.is_empty() {
-        page.push_str(&format!("<p class=\"meta\">{}</p>\n", meta.join(" · ")));
+    let source = article.source.as_deref().filter(|s| !s.trim().is_empty());
+    let date = article.date();
+    if source.is_some() || date.is_some() {
+        page.push_str("<p class=\"meta\">");
+        if let Some(source) = source {
+            escape_into(page, source);
+        }
+        if let Some(date) = date {
+            if source.is_some() {
+                page.push_str(" · ");
+            }
+            // Shown in the record's own offset: the time its readers would see.
+            let _ = write!(
+                page,
+                "<time datetime=\"{}\">{}</time>",
+                date.to_rfc3339(),
+                date.format("%Y-%m-%d %H:%M")
+            );
+        }
+        page.push_str("</p>\n");
     }
     page.push_str("</li>\n");
 }

@@ -101,17 +101,30 @@ fn owned(s: &str) -> String {
 /// attribute values alike: the one escaping helper for hand-written markup.
 fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in clean(s).chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
+    escape_into(&mut out, s);
     out
+}
+
+/// [`escape`], appending to `out`. Runs of characters that need nothing are
+/// copied whole.
+fn escape_into(out: &mut String, s: &str) {
+    let s = clean(s);
+    let mut start = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let replacement = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        // `i` is at an ASCII byte, so on a char boundary.
+        out.push_str(&s[start..i]);
+        out.push_str(replacement);
+        start = i + 1;
+    }
+    out.push_str(&s[start..]);
 }
 
 /// Whether `s` is an absolute http(s) URL, the only kind allowed in an
