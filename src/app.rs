@@ -457,7 +457,8 @@ fn collect_one(
 fn write(out: OutputDir, feeds: &[ChannelFeed], site: &Site) -> Result<WriteSummary, OutputError> {
     // Channels render and write in parallel, each worker holding one
     // channel's bytes at a time. There are more workers than cores: a worker
-    // waiting for its fsync leaves its core to one that renders.
+    // waiting for its fsync leaves its core to one that renders. (Each
+    // worker thread costs a few MiB of allocator pages, so only one more.)
     let write_channel = |feed: &ChannelFeed| -> Result<(), OutputError> {
         for &format in &site.formats {
             let bytes = emit::render_feed(format, feed, site);
@@ -467,7 +468,7 @@ fn write(out: OutputDir, feeds: &[ChannelFeed], site: &Site) -> Result<WriteSumm
         out.write(&format!("{}/index.html", feed.channel.id), &page)?;
         Ok(())
     };
-    let workers = std::thread::available_parallelism().map_or(2, |n| n.get() * 2).min(feeds.len());
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get() + 1).min(feeds.len());
     let next = std::sync::atomic::AtomicUsize::new(0);
     let failed = std::sync::atomic::AtomicBool::new(false);
     let written = std::thread::scope(|scope| {
