@@ -506,3 +506,103 @@ fn write(out: OutputDir, feeds: &[ChannelFeed], site: &Site) -> Result<WriteSumm
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::fault;
+
+    const CONFIG: &str = r#"
+[site]
+title = "T"
+link = "https://example.org/"
+timezone = "UTC"
+
+[[channel]]
+id = "one"
+title = "One"
+
+[[channel]]
+id = "two"
+title = "Two"
+
+[[source]]
+id = "r"
+kind = "records"
+path = "r.jsonl"
+"#;
+
+    fn records(text: &str) -> String {
+        ["one", "two"]
+            .iter()
+            .map(|c| {
+                let content = text.repeat(200);
+                format!(
+                    "{{\"id\": \"{c}\", \"title\": \"{c}\", \"channel\": \"{c}\", \"published\": \"2025-01-01T00:00:00Z\", \"content\": \"<p>{content}</p>\"}}\n"
+                )
+            })
+            .collect()
+    }
+
+    fn snapshot(root: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+        let mut files = Vec::new();
+        let mut dirs = vec![root.to_owned()];
+        while let Some(dir) = dirs.pop() {
+            for e in std::fs::read_dir(dir).unwrap().map(Result::unwrap) {
+                if e.file_type().unwrap().is_dir() {
+                    dirs.push(e.path());
+                } else if e.file_name() != crate::output::LOCK {
+                    files.push((e.path(), std::fs::read(e.path()).unwrap()));
+                }
+            }
+        }
+        files.sort();
+        files
+    }
+
+    /// FS-01 through the whole build: parallel rendering, the write that
+    /// meets the full disk, and `abandon`.
+    #[test]
+    fn a_full_disk_fails_the_build_with_the_file_named_and_old_files_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let config_path = dir.path().join("feeds.toml");
+        std::fs::write(&config_path, CONFIG).unwrap();
+        std::fs::write(dir.path().join("r.jsonl"), records("old words ")).unwrap();
+        let config = Config::from_file(&config_path).unwrap();
+        let out = dir.path().join("output");
+        let options = BuildOptions { out: Some(out.clone()), ..BuildOptions::default() };
+        let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        runtime.block_on(build(&config, &options)).unwrap();
+        let before = snapshot(&out);
+
+        std::fs::write(dir.path().join("r.jsonl"), records("new words ")).unwrap();
+        // Room for a few kilobytes: some files of the new run fit, the rest
+        // fail part way through.
+        fault::disk_full_after(&out, 3000);
+        let result = runtime.block_on(build(&config, &options));
+        fault::free_space(&out);
+        let err = result.unwrap_err();
+        let AppError::Output(OutputError::Write { path, source }) = &err else { panic!("{err:?}") };
+        assert_eq!(source.kind(), std::io::ErrorKind::StorageFull);
+        assert!(path.starts_with(&out) && path.is_file(), "names an output file: {err}");
+        assert!(err.to_string().contains("free some space and run again"), "{err}");
+
+        // Every file is the old version or a complete new one: same names,
+        // and each one the new build does not rewrite identically is old.
+        let after = snapshot(&out);
+        runtime.block_on(build(&config, &options)).unwrap();
+        let fixed = snapshot(&out);
+        let names = |s: &[(PathBuf, Vec<u8>)]| s.iter().map(|(p, _)| p.clone()).collect::<Vec<_>>();
+        assert_eq!(names(&after), names(&before), "no temp files, nothing new");
+        for ((old, new), (retry, complete)) in before.iter().zip(&after).zip(&fixed) {
+            assert_eq!(old.0, retry.clone());
+            assert!(new.1 == old.1 || new.1 == *complete, "{} is partial", new.0.display());
+        }
+        assert!(after.iter().zip(&before).any(|(a, b)| a.1 != b.1), "some files fit");
+        assert_ne!(after, fixed, "some files did not fit");
+        assert!(
+            after.iter().any(|(p, b)| p == path && before.iter().any(|(q, o)| q == p && o == b)),
+            "the named file kept its old bytes"
+        );
+    }
+}

@@ -33,7 +33,7 @@ pub enum ConfigError {
 #[non_exhaustive]
 pub enum OutputError {
     /// Creating, writing, syncing or renaming a file failed.
-    #[error("cannot write {}: {source}", path.display())]
+    #[error("cannot write {}: {source}{}", path.display(), write_hint(source))]
     Write { path: PathBuf, source: io::Error },
     /// Removing a stale file failed.
     #[error("cannot remove stale file {}: {source}", path.display())]
@@ -44,4 +44,24 @@ pub enum OutputError {
     /// The output path exists but is not a directory.
     #[error("output path {} is not a directory", path.display())]
     NotADirectory { path: PathBuf },
+}
+
+/// What to do about a failed write, for the kinds a user can fix. Every
+/// write is atomic, so each hint can promise the old file is still there.
+fn write_hint(e: &io::Error) -> &'static str {
+    match e.kind() {
+        io::ErrorKind::StorageFull | io::ErrorKind::QuotaExceeded => {
+            "; the disk or quota is full: free some space and run again \
+             (files not yet replaced keep their previous version)"
+        }
+        io::ErrorKind::FileTooLarge => {
+            "; the file is over this process's file size limit (ulimit -f): \
+             raise the limit and run again (the previous version is kept)"
+        }
+        io::ErrorKind::PermissionDenied | io::ErrorKind::ReadOnlyFilesystem => {
+            "; make the output directory writable by this user, or pass --out DIR \
+             (the previous version is kept)"
+        }
+        _ => "",
+    }
 }

@@ -151,18 +151,33 @@ impl OutputDir {
             manifest.push_str(f);
             manifest.push('\n');
         }
-        write_atomic(&self.root.join(MANIFEST), manifest.as_bytes())
+        // A run that failed on a full disk usually has nothing new to record;
+        // skipping the rewrite keeps it from failing again on the manifest.
+        let path = self.root.join(MANIFEST);
+        if fs::read_to_string(&path).ok().as_deref() == Some(manifest.as_str()) {
+            return Ok(());
+        }
+        write_atomic(&path, manifest.as_bytes())
     }
 
     fn remove_stale_temp_files(&self) {
+        // `file_type()` of a directory entry does not follow links: a channel
+        // directory replaced by a link to elsewhere is not searched, and a
+        // link planted under a temp name is removed itself, never its target.
         let mut dirs = vec![self.root.clone()];
         if let Ok(entries) = fs::read_dir(&self.root) {
-            dirs.extend(entries.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.is_dir()));
+            dirs.extend(
+                entries
+                    .filter_map(Result::ok)
+                    .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+                    .map(|e| e.path()),
+            );
         }
         for dir in dirs {
             let Ok(entries) = fs::read_dir(&dir) else { continue };
             for e in entries.filter_map(Result::ok) {
-                if e.file_name().to_string_lossy().starts_with(TEMP_PREFIX) {
+                let ours = e.file_name().to_string_lossy().starts_with(TEMP_PREFIX);
+                if ours && e.file_type().is_ok_and(|t| !t.is_dir()) {
                     let _ = fs::remove_file(e.path());
                 }
             }
@@ -211,8 +226,10 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
     let err = |e: std::io::Error| OutputError::Write { path: path.to_owned(), source: e };
     let dir = path.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(dir).map_err(err)?;
+    // tempfile picks a random name and opens it O_CREAT|O_EXCL (retrying on
+    // a clash), so a link planted at a guessed temp name is never opened.
     let mut tmp = tempfile::Builder::new().prefix(TEMP_PREFIX).tempfile_in(dir).map_err(err)?;
-    tmp.write_all(bytes).map_err(err)?;
+    write_bytes(tmp.as_file_mut(), path, bytes).map_err(err)?;
     tmp.as_file().sync_all().map_err(err)?;
     set_readable(tmp.as_file()).map_err(err)?;
     // On failure the temp file is dropped and removed; the old file stays.
@@ -221,6 +238,68 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
         let _ = d.sync_all();
     }
     Ok(())
+}
+
+#[cfg(not(test))]
+fn write_bytes(out: &mut impl Write, _target: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    out.write_all(bytes)
+}
+
+/// The real write, except that a disk made "full" by [`fault::disk_full_after`]
+/// takes only the bytes that still fit, then fails the way a full disk does.
+#[cfg(test)]
+fn write_bytes(out: &mut impl Write, target: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    match fault::room(target, bytes.len()) {
+        Some(fits) if fits < bytes.len() => {
+            out.write_all(&bytes[..fits])?;
+            Err(fault::enospc())
+        }
+        _ => out.write_all(bytes),
+    }
+}
+
+/// Test-only fault injection for the output path: no unprivileged way gives
+/// a real ENOSPC on demand (that needs a small mounted filesystem), so tests
+/// give a directory a byte budget instead. Everything but the failing
+/// `write` call is the real code.
+#[cfg(test)]
+pub(crate) mod fault {
+    use std::path::{Path, PathBuf};
+    use std::sync::{Mutex, PoisonError};
+
+    /// Output roots with the bytes they still take. Keyed by directory, so
+    /// tests running in parallel in other temp dirs are not affected.
+    static BUDGETS: Mutex<Vec<(PathBuf, usize)>> = Mutex::new(Vec::new());
+
+    /// From now on, files under `root` may take `bytes` more bytes in all.
+    pub(crate) fn disk_full_after(root: &Path, bytes: usize) {
+        let mut budgets = BUDGETS.lock().unwrap_or_else(PoisonError::into_inner);
+        budgets.retain(|(r, _)| r != root);
+        budgets.push((root.to_owned(), bytes));
+    }
+
+    /// Space is freed: writes under `root` succeed again.
+    pub(crate) fn free_space(root: &Path) {
+        BUDGETS.lock().unwrap_or_else(PoisonError::into_inner).retain(|(r, _)| r != root);
+    }
+
+    /// How many of `want` bytes fit for `target`; `None` if no budget applies.
+    pub(super) fn room(target: &Path, want: usize) -> Option<usize> {
+        let mut budgets = BUDGETS.lock().unwrap_or_else(PoisonError::into_inner);
+        let (_, left) = budgets.iter_mut().find(|(root, _)| target.starts_with(root))?;
+        let fits = want.min(*left);
+        *left -= fits;
+        Some(fits)
+    }
+
+    /// The error a full disk gives: ENOSPC where the number is known.
+    pub(super) fn enospc() -> std::io::Error {
+        if cfg!(target_os = "linux") {
+            std::io::Error::from_raw_os_error(28)
+        } else {
+            std::io::ErrorKind::StorageFull.into()
+        }
+    }
 }
 
 /// Temp files are created 0600; published feeds must be world-readable.
@@ -253,5 +332,88 @@ mod tests {
         let manifest = fs::read_to_string(dir.path().join(MANIFEST)).unwrap();
         assert_eq!(manifest, "a/rss.xml\nb/rss.xml\nc/rss.xml\n");
         assert!(dir.path().join("a/rss.xml").exists(), "nothing is removed by a failed run");
+    }
+
+    /// Every file under `root` whose name marks it as one of our temp files.
+    fn temp_files(root: &Path) -> Vec<PathBuf> {
+        let mut found = Vec::new();
+        let mut dirs = vec![root.to_owned()];
+        while let Some(dir) = dirs.pop() {
+            for e in fs::read_dir(dir).unwrap().map(Result::unwrap) {
+                if e.file_type().unwrap().is_dir() {
+                    dirs.push(e.path());
+                } else if e.file_name().to_string_lossy().starts_with(TEMP_PREFIX) {
+                    found.push(e.path());
+                }
+            }
+        }
+        found
+    }
+
+    #[test]
+    fn a_full_disk_mid_file_keeps_the_old_file_and_leaves_no_temp_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let out = OutputDir::open(root).unwrap();
+        out.write("a/rss.xml", b"old a").unwrap();
+        out.write("b/rss.xml", b"old b").unwrap();
+        out.finish().unwrap();
+        let manifest = fs::read(root.join(MANIFEST)).unwrap();
+
+        // The disk fills up halfway through the second file of the next run.
+        let new_a = b"new a, complete".as_slice();
+        let new_b = vec![b'b'; 64 * 1024];
+        fault::disk_full_after(root, new_a.len() + 1000);
+        let out = OutputDir::open(root).unwrap();
+        assert!(out.write("a/rss.xml", new_a).unwrap());
+        let err = out.write("b/rss.xml", &new_b).unwrap_err();
+        out.abandon().unwrap();
+
+        let OutputError::Write { path, source } = &err else { panic!("{err:?}") };
+        assert_eq!(path, &root.join("b/rss.xml"));
+        assert_eq!(source.kind(), std::io::ErrorKind::StorageFull);
+        let msg = err.to_string();
+        assert!(msg.starts_with(&format!("cannot write {}: ", root.join("b/rss.xml").display())));
+        assert!(msg.contains("the disk or quota is full: free some space and run again"), "{msg}");
+        // The partly written temp file is gone; each file is whole, old or new.
+        assert_eq!(temp_files(root), Vec::<PathBuf>::new());
+        assert_eq!(fs::read(root.join("b/rss.xml")).unwrap(), b"old b");
+        assert_eq!(fs::read(root.join("a/rss.xml")).unwrap(), new_a);
+        // Nothing new to record, so the manifest was not rewritten on the full disk.
+        assert_eq!(fs::read(root.join(MANIFEST)).unwrap(), manifest);
+
+        // Once space is freed, the next run writes everything.
+        fault::free_space(root);
+        let out = OutputDir::open(root).unwrap();
+        out.write("a/rss.xml", new_a).unwrap();
+        assert!(out.write("b/rss.xml", &new_b).unwrap());
+        out.finish().unwrap();
+        assert_eq!(fs::read(root.join("b/rss.xml")).unwrap(), new_b);
+        assert_eq!(fs::read(root.join(MANIFEST)).unwrap(), manifest);
+    }
+
+    #[test]
+    fn a_full_disk_that_also_refuses_the_manifest_keeps_the_old_manifest_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let out = OutputDir::open(root).unwrap();
+        out.write("a/rss.xml", b"old a").unwrap();
+        out.finish().unwrap();
+
+        // A new channel's file just fits, the next does not, and then the
+        // manifest cannot be rewritten either: the old one must stay whole.
+        fault::disk_full_after(root, "new channel".len());
+        let out = OutputDir::open(root).unwrap();
+        assert!(!out.write("a/rss.xml", b"old a").unwrap(), "unchanged: nothing written");
+        out.write("c/rss.xml", b"new channel").unwrap();
+        let err = out.write("d/rss.xml", b"x").unwrap_err();
+        assert!(err.to_string().contains(&root.join("d/rss.xml").display().to_string()));
+        let err = out.abandon().unwrap_err();
+        assert!(err.to_string().contains(MANIFEST), "{err}");
+        fault::free_space(root);
+
+        assert_eq!(fs::read_to_string(root.join(MANIFEST)).unwrap(), "a/rss.xml\n");
+        assert!(!root.join("d/rss.xml").exists());
+        assert_eq!(temp_files(root), Vec::<PathBuf>::new());
     }
 }
