@@ -1446,6 +1446,34 @@ mod tests {
         assert_eq!(store.source("s").unwrap().last_success, Some(t(0)));
     }
 
+    /// SQLITE_FULL, as a full disk gives it: `max_page_count` caps the file
+    /// at its current size for this connection, so the next growth fails
+    /// inside SQLite's own write path.
+    #[test]
+    fn a_full_database_is_a_named_error_and_the_batch_rolls_back() {
+        let (_dir, path) = temp();
+        let mut store = Store::open(&path).unwrap();
+        store.upsert_items("s", &[article("urn:kept", "kept")], t(0)).unwrap();
+        let pages: i64 = store.conn.query_row("PRAGMA page_count", [], |r| r.get(0)).unwrap();
+        store.conn.pragma_update(None, "max_page_count", pages).unwrap();
+        let many: Vec<Article> =
+            (0..200).map(|n| article(&format!("urn:{n}"), &"z".repeat(2000))).collect();
+        let err = store
+            .batch(|s| {
+                s.record_attempt("s", &Attempt::NotModified { at: t(1) })?;
+                s.upsert_items("s", &many, t(1))
+            })
+            .unwrap_err();
+        assert!(matches!(err, StoreError::Full { .. }), "{err:?}");
+        let msg = err.to_string();
+        assert!(msg.contains(&path.display().to_string()), "{msg}");
+        assert!(msg.contains("free some space and run again"), "{msg}");
+        drop(store);
+        let store = Store::open(&path).unwrap();
+        assert_eq!(ids(&store.items("s").unwrap()), ["urn:kept"]);
+        assert_eq!(store.source("s").unwrap().last_attempt, None, "the whole batch rolled back");
+    }
+
     #[test]
     fn lock_held_too_long_is_locked_error() {
         let (_dir, path) = temp();

@@ -535,7 +535,14 @@ fn a_corrupt_state_database_exits_3_and_leaves_outputs_and_the_file_alone() {
     t.file("f.xml", rss(&[("b", "New story", Some("Tue, 04 Mar 2025 10:00:00 +0000"))]));
     let run = t.run(&["build"]);
     assert_eq!(run.code, 3, "{}", run.stderr);
-    assert!(run.stderr.starts_with("error: ") && run.stderr.contains("state.db"), "{}", run.stderr);
+    assert!(
+        run.stderr.starts_with(
+            "error: state database .feedwright/state.db is corrupt or not a SQLite database ("
+        ) && run.stderr.contains("move it aside")
+            && run.stderr.contains("never deletes it"),
+        "names the file and says what to do: {}",
+        run.stderr
+    );
     assert_eq!(t.read("output/digest/rss.xml"), before, "outputs untouched");
     assert_eq!(
         std::fs::read(t.join(".feedwright/state.db")).unwrap(),

@@ -1,9 +1,9 @@
 //! Filesystem faults end to end: writes that fail part way, a run killed
-//! while it writes, and links planted in the output. Each test runs the real
-//! binary in a temp directory.
+//! while it writes, links planted in the output, and a state database that
+//! cannot be used. Each test runs the real binary in a temp directory.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -295,4 +295,170 @@ fn temp_file_cleanup_does_not_reach_through_a_linked_channel_directory() {
     let run = t.run(&["build"]);
     assert_eq!(run.code, 3, "writing through the link is refused: {}", run.stderr);
     assert_eq!(t.read("elsewhere/.feedwright-tmp-not-ours"), "someone else's");
+}
+
+/// A config with one local feed file source (so a state database is used)
+/// and one records source.
+fn stateful_site(t: &TestDir) {
+    t.file(
+        "feeds.toml",
+        format!(
+            "{SMALL_CONFIG}\n[[source]]\nid = \"f\"\nkind = \"feed\"\npath = \"f.xml\"\nchannel = \"tech\"\n"
+        ),
+    );
+    t.file("records.jsonl", SMALL_RECORDS);
+    t.file(
+        "f.xml",
+        "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>F</title><link>https://f.example/</link><description>d</description><item><title>Stored story</title><link>https://f.example/1</link><guid>https://f.example/1</guid><pubDate>Mon, 03 Mar 2025 10:00:00 +0000</pubDate></item></channel></rss>",
+    );
+}
+
+/// FS-10: another connection holds the write lock for longer than the busy
+/// timeout (5 s, so this test takes that long).
+#[test]
+fn a_state_database_locked_too_long_exits_3_and_writes_nothing() {
+    let t = TestDir::new();
+    stateful_site(&t);
+    assert_eq!(t.run(&["build"]).code, 0);
+    let before = snapshot(&t.join("output"));
+    let db = t.join(".feedwright/state.db");
+    let holder = rusqlite::Connection::open(&db).unwrap();
+    holder.execute_batch("BEGIN IMMEDIATE").unwrap();
+    t.file("records.jsonl", SMALL_RECORDS.replace("港口夜间作业恢复", "港口全面恢复"));
+
+    let started = Instant::now();
+    let run = t.run(&["build"]);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(started.elapsed() >= Duration::from_secs(4), "it waited for the lock first");
+    assert_eq!(
+        run.stderr,
+        format!(
+            "error: state database {} is locked: another process held it for over 5s; wait for the other feedwright run to finish, or stop it\n",
+            PathBuf::from(".feedwright/state.db").display()
+        )
+    );
+    assert_eq!(snapshot(&t.join("output")), before, "outputs untouched");
+
+    holder.execute_batch("COMMIT").unwrap();
+    drop(holder);
+    let run = t.run(&["build"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(t.read("output/tech/rss.xml").contains("Stored story"));
+}
+
+/// Makes a file immutable (`chattr +i`) until dropped: a write-protected
+/// state file that binds root too, where mode bits do not.
+struct Immutable(PathBuf);
+
+impl Immutable {
+    fn set(path: &Path) -> Option<Immutable> {
+        let ok = Command::new("chattr")
+            .arg("+i")
+            .arg(path)
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        ok.then(|| Immutable(path.to_owned()))
+    }
+}
+
+impl Drop for Immutable {
+    fn drop(&mut self) {
+        let _ = Command::new("chattr").arg("-i").arg(&self.0).status();
+    }
+}
+
+/// FS-10: a state file this user may not write. Mode bits do not bind root
+/// (the usual CI container), so it falls back to `chattr +i` there, and is
+/// skipped with a reason when neither works.
+#[cfg(unix)]
+#[test]
+fn a_read_only_state_database_exits_3_and_is_left_alone() {
+    use std::os::unix::fs::PermissionsExt;
+    let t = TestDir::new();
+    stateful_site(&t);
+    assert_eq!(t.run(&["build"]).code, 0);
+    let before = snapshot(&t.join("output"));
+    let db = t.join(".feedwright/state.db");
+    let bytes = std::fs::read(&db).unwrap();
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o400)).unwrap();
+    let mut guard = None;
+    if std::fs::OpenOptions::new().write(true).open(&db).is_ok() {
+        guard = Immutable::set(&db);
+        if guard.is_none() {
+            eprintln!("skipped: running as root and `chattr +i` is not permitted here");
+            return;
+        }
+    }
+    t.file("records.jsonl", SMALL_RECORDS.replace("港口夜间作业恢复", "港口全面恢复"));
+
+    let run = t.run(&["build"]);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(
+        run.stderr.starts_with("error: state database .feedwright/state.db is read-only (")
+            && run.stderr.contains("make the file and its directory writable"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(snapshot(&t.join("output")), before, "outputs untouched");
+    drop(guard);
+    assert_eq!(std::fs::read(&db).unwrap(), bytes, "never recreated");
+}
+
+/// FS-10, failing mid-run: the lock is taken while the build waits for a
+/// slow feed, after it opened the database, so the failure comes from the
+/// run's one write transaction, after fetching and before any output.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_state_database_locked_mid_run_fails_before_any_output_is_written() {
+    use wiremock::matchers::path;
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let feed = |title: &str| {
+        format!(
+            "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>F</title><link>https://f.example/</link><description>d</description><item><title>{title}</title><link>https://f.example/1</link><guid>https://f.example/1</guid></item></channel></rss>"
+        )
+    };
+    let server = MockServer::start().await;
+    Mock::given(path("/f.xml"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(feed("First story")))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/f.xml"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_string(feed("Second story"))
+                .set_delay(Duration::from_secs(2)),
+        )
+        .mount(&server)
+        .await;
+    let t = TestDir::new();
+    t.file("records.jsonl", SMALL_RECORDS).file(
+        "feeds.toml",
+        format!(
+            "{SMALL_CONFIG}\n[[source]]\nid = \"f\"\nkind = \"feed\"\nurl = \"{}/f.xml\"\nchannel = \"tech\"\nallow_private = true\n",
+            server.uri()
+        ),
+    );
+    let dir = t.join("");
+    let build = move || crate::util::run_in(&dir, &["build"]);
+    let first = tokio::task::spawn_blocking(build.clone()).await.unwrap();
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    let before = snapshot(&t.join("output"));
+
+    let running = tokio::task::spawn_blocking(build.clone());
+    while server.received_requests().await.unwrap().len() < 2 {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let holder = rusqlite::Connection::open(t.join(".feedwright/state.db")).unwrap();
+    holder.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let run = running.await.unwrap();
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(run.stderr.contains("state database .feedwright/state.db is locked"), "{}", run.stderr);
+    assert_eq!(snapshot(&t.join("output")), before, "outputs untouched");
+
+    holder.execute_batch("ROLLBACK").unwrap();
+    drop(holder);
+    let run = tokio::task::spawn_blocking(build).await.unwrap();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(t.read("output/tech/rss.xml").contains("Second story"));
 }

@@ -14,5 +14,5 @@ mod aggregate;
 mod scrape;
 // `check` and exit codes for config and output errors, with exact messages.
 mod errors;
-// Filesystem faults: failed writes, kills while writing, planted links.
+// Filesystem faults: failed writes, kills while writing, planted links, state DB faults.
 mod faults;
