@@ -234,3 +234,86 @@ fn every_date_format_reads_in_the_sources_zone() {
         .map(|(a, b)| (a.to_owned(), b.to_owned()))
     );
 }
+
+/// Runs `feedwright build` in `t`, failing the test instead of hanging if
+/// the run blocks (opening a FIFO for reading waits for a writer).
+#[cfg(unix)]
+fn build_within(t: &TestDir, limit: std::time::Duration) -> crate::util::Run {
+    use std::io::Read;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_feedwright"))
+        .arg("build")
+        .current_dir(t.join(""))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > limit {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            panic!("build still running after {limit:?}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let (mut stdout, mut stderr) = (String::new(), String::new());
+    child.stdout.take().unwrap().read_to_string(&mut stdout).unwrap();
+    child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+    crate::util::Run { code: status.code().unwrap_or(-1), stdout, stderr }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_glob_names_each_record_path_it_cannot_read_and_reads_the_rest() {
+    use std::os::unix::fs::PermissionsExt;
+    let t = TestDir::new();
+    let config = CONFIG.replace("path = \"data\"", "path = \"data/*.jsonl\"")
+        + "\n[[source]]\nid = \"other\"\nkind = \"records\"\npath = \"other.jsonl\"\nchannel = \"main\"\n";
+    t.file("feeds.toml", config);
+    let record = |id: &str| format!("{{\"id\": \"{id}\", \"title\": \"Title {id}\"}}\n");
+    t.file("data/a.jsonl", record("a")).file("data/z.jsonl", record("z"));
+    t.file("other.jsonl", record("o"));
+    std::fs::create_dir(t.join("data/dir.jsonl")).unwrap();
+    std::os::unix::fs::symlink(t.join("nowhere.jsonl"), t.join("data/broken.jsonl")).unwrap();
+    let fifo = std::process::Command::new("mkfifo").arg(t.join("data/fifo.jsonl")).status();
+    let fifo = fifo.is_ok_and(|s| s.success());
+    if !fifo {
+        eprintln!("FIFO case skipped: mkfifo is not available");
+    }
+    t.file("data/locked.jsonl", record("l"));
+    let locked = t.join("data/locked.jsonl");
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+    // Root reads a file whatever its mode bits say.
+    let unreadable = std::fs::File::open(&locked).is_err();
+    if !unreadable {
+        eprintln!("permission case skipped: running as root, mode 000 does not stop reading");
+    }
+
+    let run = build_within(&t, std::time::Duration::from_secs(60));
+    let mut expected = vec![format!(
+        "warning: skipped: src: data/broken.jsonl: is a broken symbolic link: its target \"{}\" does not exist",
+        t.join("nowhere.jsonl").display()
+    )];
+    expected.push(
+        "warning: skipped: src: data/dir.jsonl: is a directory, expected a record file".to_owned(),
+    );
+    if fifo {
+        expected.push("warning: skipped: src: data/fifo.jsonl: is not a regular file (a FIFO, socket or device), expected a record file".to_owned());
+    }
+    if unreadable {
+        expected.push(
+            "warning: skipped: src: data/locked.jsonl: cannot read file: Permission denied (os error 13)"
+                .to_owned(),
+        );
+    }
+    assert_eq!(run.stderr.lines().collect::<Vec<_>>(), expected, "{}", run.stdout);
+    assert_eq!(run.code, 1);
+    let feed = t.read("output/main/feed.json");
+    for title in ["Title a", "Title z", "Title o"] {
+        assert!(feed.contains(title), "{title} is still built: {feed}");
+    }
+    assert_eq!(feed.contains("Title l"), !unreadable);
+}

@@ -143,9 +143,25 @@ fn read_file(
     format: RecordFormat,
     sink: &mut Sink,
 ) -> Result<(), String> {
-    let meta = std::fs::metadata(file).map_err(|e| format!("cannot read file: {e}"))?;
+    let meta = match std::fs::metadata(file) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && file.is_symlink() => {
+            let target = std::fs::read_link(file).unwrap_or_default();
+            return Err(format!(
+                "is a broken symbolic link: its target \"{}\" does not exist",
+                target.display()
+            ));
+        }
+        Err(e) => return Err(format!("cannot read file: {e}")),
+    };
     if meta.is_dir() {
         return Err("is a directory, expected a record file".to_owned());
+    }
+    // Opening a FIFO blocks until something writes to it: the run would hang.
+    if !meta.is_file() {
+        return Err(
+            "is not a regular file (a FIFO, socket or device), expected a record file".to_owned()
+        );
     }
     let whole_file = matches!(format, RecordFormat::Toml | RecordFormat::Markdown);
     if whole_file && meta.len() > MAX_WHOLE_FILE_BYTES {
@@ -172,7 +188,10 @@ fn read_text(file: &Path) -> Result<String, String> {
     })
 }
 
-/// The files a source reads, sorted, each with its format.
+/// The files a source reads, sorted, each with its format. Besides regular
+/// files, anything named like a record file (a directory `x.jsonl`, a broken
+/// link, a FIFO) is listed too, so that reading it reports the problem by
+/// name instead of the file silently going missing.
 fn list_files(
     pattern: &str,
     path: &Path,
@@ -182,13 +201,15 @@ fn list_files(
     let candidates: Vec<PathBuf> = if is_glob {
         let pat = path.to_string_lossy();
         let paths = glob::glob(&pat).map_err(|e| format!("invalid glob \"{pattern}\": {e}"))?;
-        paths.filter_map(Result::ok).filter(|p| p.is_file()).collect()
+        // A path the glob could not look at is kept too, so it is named.
+        let paths = paths.map(|p| p.unwrap_or_else(|e| e.path().to_owned()));
+        paths.filter(|p| p.is_file() || format_of(p).is_some()).collect()
     } else if path.is_dir() {
         let entries = std::fs::read_dir(path)
             .map_err(|e| format!("cannot read directory \"{pattern}\": {e}"))?;
         let mut files: Vec<PathBuf> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
         // Only files a format claims: READMEs and editor backups are not records.
-        files.retain(|p| p.is_file() && (forced.is_some() || format_of(p).is_some()));
+        files.retain(|p| format_of(p).is_some() || (forced.is_some() && p.is_file()));
         files
     } else if path.exists() {
         vec![path.to_owned()]
