@@ -91,8 +91,20 @@ pub async fn collect(
             _ => Ok(Vec::new()),
         })
         .collect::<Result<_, StoreError>>()?;
-    let states: Vec<SourceState> =
+    let mut states: Vec<SourceState> =
         feeds.iter().map(|(s, _)| store.source(&s.id)).collect::<Result<_, _>>()?;
+    for state in &mut states {
+        let recorded = state.last_attempt.max(state.last_success);
+        if let (Some(recorded), Some(_)) = (recorded, store.pull_back_future_times(state, now)?) {
+            tracing::warn!(
+                source = %state.id,
+                "the last fetch was recorded at {}, after now ({}): the clock moved back; \
+                 counting it as fetched now",
+                recorded.format("%Y-%m-%d %H:%M:%S UTC"),
+                now.format("%Y-%m-%d %H:%M:%S UTC")
+            );
+        }
+    }
     let fetcher = Fetcher::new(settings(&config.fetch, site));
 
     // A progress bar only on a terminal; logs and cron output stay plain.

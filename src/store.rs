@@ -340,6 +340,43 @@ impl Store {
         tx.commit().map_err(|e| map_err(path, e))
     }
 
+    /// Undoes a clock that went back. A last attempt or success stored after
+    /// `now` means the clock was set back since (or the file came from a
+    /// machine whose clock ran ahead); `every` and the backoff would then hold
+    /// the source until the clock caught up, for years perhaps. Such times are
+    /// moved back together until the latest is `now`: the source counts as
+    /// fetched just now, so it waits at most `every` (or its backoff delay,
+    /// which is kept) from here. Updates `state` to match. Returns how far
+    /// the times moved, or `None` when none was in the future.
+    ///
+    /// Item times (`first_seen`, `last_seen`) are left alone: they only date
+    /// items, and moving them would change what the feeds show.
+    pub fn pull_back_future_times(
+        &mut self,
+        state: &mut SourceState,
+        now: DateTime<Utc>,
+    ) -> Result<Option<chrono::Duration>, StoreError> {
+        // Whole seconds, as stored; the latest time ends at or just before `now`.
+        let latest = state.last_attempt.max(state.last_success).map(|t| t.timestamp());
+        let Some(secs) = latest.map(|t| t - now.timestamp()).filter(|s| *s > 0) else {
+            return Ok(None);
+        };
+        let shift = chrono::Duration::seconds(secs);
+        self.conn
+            .execute(
+                "UPDATE sources SET last_attempt = last_attempt - ?2,
+                    last_success = last_success - ?2, retry_at = retry_at - ?2
+                 WHERE id = ?1",
+                params![state.id, secs],
+            )
+            .map_err(|e| self.err(e))?;
+        let back = |t: &mut Option<DateTime<Utc>>| *t = t.map(|t| t - shift);
+        back(&mut state.last_attempt);
+        back(&mut state.last_success);
+        back(&mut state.retry_at);
+        Ok(Some(shift))
+    }
+
     /// Upserts a source's current items, in one transaction: new keys get
     /// `first_seen = last_seen = now`; stored keys keep `first_seen`, get
     /// `last_seen = now`, and have their record replaced when the content hash
@@ -972,6 +1009,29 @@ mod tests {
         let s = store.source("nope").unwrap();
         assert_eq!(s, SourceState { id: "nope".into(), ..SourceState::default() });
         assert!(store.sources().unwrap().is_empty());
+    }
+
+    #[test]
+    fn times_after_now_are_pulled_back_together() {
+        let (_dir, path) = temp();
+        let mut store = Store::open(&path).unwrap();
+        store.record_attempt("s", &Attempt::NotModified { at: t(500) }).unwrap();
+        let failed = Attempt::Failed { at: t(1000), error: "e".into(), retry_at: Some(t(1900)) };
+        store.record_attempt("s", &failed).unwrap();
+        store.record_attempt("past", &Attempt::NotModified { at: t(50) }).unwrap();
+
+        let mut state = store.source("s").unwrap();
+        let shift = store.pull_back_future_times(&mut state, t(100)).unwrap();
+        assert_eq!(shift, Some(chrono::Duration::seconds(900)));
+        assert_eq!(state.last_attempt, Some(t(100)));
+        assert_eq!(state.last_success, Some(t(-400)));
+        assert_eq!(state.retry_at, Some(t(1000)), "the backoff delay is kept");
+        assert_eq!(store.source("s").unwrap(), state, "stored as well");
+        assert_eq!(store.pull_back_future_times(&mut state, t(100)).unwrap(), None);
+
+        let mut past = store.source("past").unwrap();
+        assert_eq!(store.pull_back_future_times(&mut past, t(100)).unwrap(), None);
+        assert_eq!(past.last_success, Some(t(50)));
     }
 
     #[test]

@@ -577,3 +577,76 @@ async fn a_feed_gone_upstream_says_so_and_keeps_warning() {
         run.stderr
     );
 }
+
+/// CON-10: fetch bookkeeping written while the clock ran ahead must not hold
+/// a source once the clock is set back: it waits `every`, or its backoff
+/// delay, counted from the first run after the jump, not until the clock
+/// catches up five years later.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_clock_set_back_holds_a_source_no_longer_than_its_interval_or_backoff() {
+    let server = MockServer::start().await;
+    Mock::given(path("/ok.xml"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(rss(&[(
+            "a",
+            "Alpha",
+            Some("Mon, 03 Mar 2025 10:00:00 +0000"),
+        )])))
+        .mount(&server)
+        .await;
+    Mock::given(path("/down.xml")).respond_with(ResponseTemplate::new(500)).mount(&server).await;
+    let t = TestDir::new();
+    let sources = format!(
+        "{}every = \"1h\"\n\n{}",
+        url_source("ok", &format!("{}/ok.xml", server.uri())),
+        url_source("down", &format!("{}/down.xml", server.uri()))
+    );
+    t.file("feeds.toml", config(&sources));
+    let build_at = |now: &'static str| {
+        let dir = t.join("");
+        tokio::task::spawn_blocking(move || {
+            crate::util::run_with_env(&dir, &["build"], &[("FEEDWRIGHT_NOW", now)])
+        })
+    };
+    let requests = |p: &'static str| {
+        let server = &server;
+        async move {
+            server.received_requests().await.unwrap().iter().filter(|r| r.url.path() == p).count()
+        }
+    };
+
+    // With the clock five years ahead: "ok" is fetched, "down" fails three
+    // times and goes into backoff for about 15 minutes.
+    for now in ["2030-01-01T00:00:00Z", "2030-01-01T00:01:00Z", "2030-01-01T00:02:00Z"] {
+        assert_eq!(build_at(now).await.unwrap().code, 1);
+    }
+    assert_eq!((requests("/ok.xml").await, requests("/down.xml").await), (1, 3));
+
+    // The clock is set back. Both count as attempted just now.
+    let run = build_at("2025-01-01T00:00:00Z").await.unwrap();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "the last fetch was recorded at 2030-01-01 00:02:00 UTC, after now (2025-01-01 00:00:00 UTC)"
+        )
+            && run.stderr.contains("the clock moved back; counting it as fetched now"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("in backoff after 3 failure(s) until 2025-01-01 00:1"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!((requests("/ok.xml").await, requests("/down.xml").await), (1, 3));
+    assert_eq!(build_at("2025-01-01T00:10:00Z").await.unwrap().code, 0);
+    assert_eq!((requests("/ok.xml").await, requests("/down.xml").await), (1, 3));
+
+    // The backoff (15 min ± 10%) ends, then the interval (1 h): each source
+    // is fetched again long before 2030.
+    assert_eq!(build_at("2025-01-01T00:20:00Z").await.unwrap().code, 1);
+    assert_eq!((requests("/ok.xml").await, requests("/down.xml").await), (1, 4));
+    let run = build_at("2025-01-01T01:00:01Z").await.unwrap();
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(requests("/ok.xml").await, 2, "{}", run.stderr);
+    assert!(!run.stderr.contains("clock moved back"), "{}", run.stderr);
+}
