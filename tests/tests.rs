@@ -16,3 +16,5 @@ mod scrape;
 mod errors;
 // Filesystem faults: failed writes, kills while writing, planted links, state DB faults.
 mod faults;
+// Hostile feeds: scripts, dangerous URLs, tracking pixels, XXE, checked in every output.
+mod hostile;

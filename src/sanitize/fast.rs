@@ -39,6 +39,9 @@
 //! - Characters: text and attribute values containing a character the module strips (which here
 //!   can only come from a character reference) decline.
 //!
+//! - Tracking pixels: an `img` that `super::is_tracking_pixel` condemns is accepted and not
+//!   written, as the slow path removes it from ammonia's output.
+//!
 //! Output is written as html5ever's serialiser writes the tree: tag and attribute names as the
 //! tokenizer lower-cased them, attributes in source order with ammonia's
 //! `rel="noopener noreferrer"` appended to every `a`, no end tags for void elements, text with
@@ -303,6 +306,7 @@ impl Grammar {
         if !placed || (!void && self.stack.len() >= MAX_DEPTH) {
             return false;
         }
+        let tag_start = self.out.len();
         self.out.push('<');
         self.out.push_str(name);
         for (i, (attribute_name, value)) in attributes.iter().enumerate() {
@@ -326,6 +330,11 @@ impl Grammar {
             self.in_a = true;
         }
         self.out.push('>');
+        if name == "img" && is_pixel(attributes) {
+            // The slow path drops the tag from ammonia's serialisation, which is exactly what
+            // was just written; an `img` is void, so nothing else about the tree changes.
+            self.out.truncate(tag_start);
+        }
         if !void {
             if matches!(kind, Kind::Phrasing | Kind::TextBlock) {
                 self.phrasing_only += 1;
@@ -360,6 +369,14 @@ impl Grammar {
     pub(super) fn finish(self) -> Option<String> {
         self.stack.is_empty().then_some(self.out)
     }
+}
+
+/// Whether an `img` with these (accepted, so unique) attributes is a tracking pixel.
+fn is_pixel(attributes: &[(&str, Cow<'_, str>)]) -> bool {
+    let value = |wanted: &str| {
+        attributes.iter().find(|&&(name, _)| name == wanted).map(|(_, value)| &**value)
+    };
+    super::is_tracking_pixel(value("width"), value("height"))
 }
 
 /// Whether ammonia keeps `value` of an `href` or `src` exactly as written, by a narrower test
@@ -524,6 +541,10 @@ pub(super) mod tests {
             "<p>a &amp b &#x4e2d; &#128512; &copy &notin; AT&T</p>",
             "<img src=\"https://例え.jp/パス?q=ä\" alt=\"\">",
             "<p>x</p ><p\ttitle=x\n>y</p\n>",
+            "<p>a<img src=\"https://t.example/p.gif\" width=\"1\" height=\"1\">b</p>",
+            "<p><img height=\"0px\" WIDTH=' 1 ' alt=\"x\"><img width=\"1\" height=\"2\"></p>",
+            "<pre><img width=\"1\" height=\"1\">\nx</pre>",
+            "<a href=\"https://e.x/\"><img width=\"&#49;\" height=\"1\"></a>",
         ];
         for html in handled {
             assert!(check(html, &base).tokenizer, "declined: {html:?}");
@@ -700,6 +721,12 @@ pub(super) mod tests {
 
     const VALUES: &[&str] =
         &["t", "Title &amp; more", "a &quot;b&quot;", "中文", "x\u{a0}y", "&lt;b&gt;", "", "50%"];
+
+    /// `img` sizes around the tracking-pixel rule, most of them pixels.
+    const PIXEL_SIZES: &[&str] = &[
+        "1", "1", "0", "1", "0", "01", "1.0", "0.5", " 1 ", "1px", "1PX", "2", "1%", "1 px",
+        "&#49;", "1&nbsp;", "",
+    ];
 
     const NEAR_MISS_ATTRIBUTES: &[&str] = &[
         "class=\"c\"",
@@ -999,8 +1026,24 @@ pub(super) mod tests {
                 }
                 _ => {}
             }
+            // Pixel-sized images, and near misses: one side only, or sizes just off the rule.
+            let sized = name == "img" && self.rng.percent(20);
+            if sized {
+                let width = self.rng.pick(PIXEL_SIZES);
+                self.attribute(out, "width", width);
+                if self.rng.percent(85) {
+                    let height = self.rng.pick(PIXEL_SIZES);
+                    self.attribute(out, "height", height);
+                }
+            }
             for attribute in GENERIC_ATTRIBUTES.iter().chain(own) {
-                if !matches!(*attribute, "href" | "src") && self.rng.percent(12) {
+                // Set above already, and the URL attributes have their own generators.
+                let set = match *attribute {
+                    "href" | "src" => true,
+                    "width" | "height" => sized,
+                    _ => false,
+                };
+                if !set && self.rng.percent(12) {
                     let value = self.rng.pick(VALUES);
                     self.attribute(out, attribute, value);
                 }

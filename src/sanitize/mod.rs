@@ -130,6 +130,7 @@ fn resolve_relative(relative: &str) -> Option<Cow<'_, str>> {
 /// frames, plugin objects, SVG and MathML is dropped entirely), no `style`, `class`, `id` or
 /// `on*` attributes, and URLs only with the schemes `http`, `https` and `mailto`. Links get
 /// `rel="noopener noreferrer"`; `referrerpolicy` and other unlisted attributes are removed.
+/// Tracking pixels are removed whole (see [`is_tracking_pixel`] for the rule).
 ///
 /// Relative `href`/`src` URLs are made absolute against `base` (the record's link) when it is
 /// an `http` or `https` URL; without such a base they are removed, since a reader would resolve
@@ -195,12 +196,90 @@ fn sanitize_slowly(input: &str, base: Option<&Url>) -> String {
         let _guard = BaseGuard::set(base);
         SANITIZER.clean(input).to_string()
     };
+    let cleaned = drop_tracking_pixels(cleaned);
     // Character references such as `&#1;` decode to controls inside the parser, so the output
     // is filtered as well.
     match strip_forbidden_chars(&cleaned) {
         Cow::Borrowed(_) => cleaned,
         Cow::Owned(stripped) => stripped,
     }
+}
+
+/// Whether an `<img>` whose `width` and `height` attributes have these values (after character
+/// references are decoded; `None` for a missing attribute) is a tracking pixel, an image no
+/// reader is meant to see that only reports each view to its server. The rule: both attributes
+/// are present and each is a decimal number no larger than 1, optionally written with a `px`
+/// suffix (ASCII case-insensitive) and surrounded by ASCII whitespace: `0`, `1`, `01`, `1.0`,
+/// `0.5`, ` 1px `. `1%`, `2`, `1 px` and a single 1-pixel side are not pixels.
+///
+/// Sizes set by `style` are not looked at: `style` is removed anyway, and what a hidden or
+/// shrunk image shows after that is the reader's business. An image without sizes cannot be
+/// told from a real one without fetching it, which the sanitiser never does.
+pub fn is_tracking_pixel(width: Option<&str>, height: Option<&str>) -> bool {
+    width.is_some_and(is_pixel_size) && height.is_some_and(is_pixel_size)
+}
+
+fn is_pixel_size(value: &str) -> bool {
+    let value = value.trim_matches(|c| matches!(c, ' ' | '\t' | '\n' | '\x0c' | '\r'));
+    let number = match value.len().checked_sub(2) {
+        Some(cut) if value.is_char_boundary(cut) && value[cut..].eq_ignore_ascii_case("px") => {
+            &value[..cut]
+        }
+        _ => value,
+    };
+    let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
+    // Digits only, so `parse` never sees `inf`, `1e0` or a sign.
+    !whole.is_empty()
+        && whole.bytes().all(|b| b.is_ascii_digit())
+        && fraction.bytes().all(|b| b.is_ascii_digit())
+        && number.parse::<f64>().is_ok_and(|n| n <= 1.0)
+}
+
+/// ammonia's output without the `<img>` tags [`is_tracking_pixel`] condemns. ammonia has no hook
+/// that sees an element's attributes together, so this works on its serialisation, which is
+/// regular enough to read without a parser: no comments, no raw-text elements, `<` and `>`
+/// escaped everywhere but in tags, every attribute written `␠name="value"` with `"` escaped in
+/// the value. A value with an escape in it (`&`) cannot be a pixel size, so escaped values need
+/// no decoding. The fast path drops the same tags as it writes them (see `fast::Grammar`).
+fn drop_tracking_pixels(html: String) -> String {
+    if !html.contains("<img") {
+        return html;
+    }
+    let mut out = String::with_capacity(html.len());
+    let (mut copied, mut from) = (0, 0);
+    while let Some(found) = html[from..].find("<img") {
+        let start = from + found;
+        let Some(length) = html[start..].find('>') else { break };
+        let end = start + length + 1;
+        if serialised_img_is_pixel(&html[start + 4..end - 1]) {
+            out.push_str(&html[copied..start]);
+            copied = end;
+        }
+        from = end;
+    }
+    if copied == 0 {
+        return html;
+    }
+    out.push_str(&html[copied..]);
+    out
+}
+
+/// Whether the attributes of a serialised `<img` tag (what follows the name, up to but without
+/// the `>`) make it a tracking pixel. Anything not in the serialiser's form is kept.
+fn serialised_img_is_pixel(mut attributes: &str) -> bool {
+    let (mut width, mut height) = (None, None);
+    while !attributes.is_empty() {
+        let Some(rest) = attributes.strip_prefix(' ') else { return false };
+        let Some((name, rest)) = rest.split_once("=\"") else { return false };
+        let Some((value, rest)) = rest.split_once('"') else { return false };
+        match name {
+            "width" => width = Some(value),
+            "height" => height = Some(value),
+            _ => {}
+        }
+        attributes = rest;
+    }
+    is_tracking_pixel(width, height)
 }
 
 /// Pathologically nested HTML as escaped text paragraphs (see [`MAX_DEPTH`]). The tokenizer
@@ -593,6 +672,59 @@ mod tests {
         assert_eq!(
             clean("<img src=\"https://e.x/i.png\" referrerpolicy=\"unsafe-url\" width=\"10\">"),
             "<img src=\"https://e.x/i.png\" width=\"10\">"
+        );
+    }
+
+    #[test]
+    fn pixel_sizes() {
+        for size in ["0", "1", "01", "1.0", "0.5", "1.", " 1 ", "\t1\n", "1px", "1PX", "0Px"] {
+            assert!(is_tracking_pixel(Some(size), Some("1")), "{size:?}");
+        }
+        for size in
+            ["2", "1.5", "10", "1%", "1 px", "px", "", "-1", "+1", ".5", "1e0", "inf", "1\u{a0}"]
+        {
+            assert!(!is_tracking_pixel(Some(size), Some("1")), "{size:?}");
+        }
+        assert!(!is_tracking_pixel(Some("1"), None));
+        assert!(!is_tracking_pixel(None, Some("1")));
+    }
+
+    #[test]
+    fn tracking_pixels_removed() {
+        // Absolute URLs: the fast path; a relative one: ammonia and the pass after it.
+        for src in ["https://t.example/p.gif?u=1&amp;m=2", "/p.gif"] {
+            for pixel in [
+                format!("<img src=\"{src}\" width=\"1\" height=\"1\">"),
+                format!("<IMG height=0 SRC='{src}' width=\"1px\" alt=\"\" title=\"t\"/>"),
+                format!(
+                    "<img width=\"1\" height=\"1\" src=\"{src}\" referrerpolicy=\"unsafe-url\">"
+                ),
+                format!("<img width=\"1\" height=\"1\" src=\"{src}\" onload=\"x()\">"),
+            ] {
+                let html = format!("<p>Story{pixel} ends.</p><p><b>b</b></p>");
+                assert_eq!(clean(&html), "<p>Story ends.</p><p><b>b</b></p>", "{html}");
+            }
+        }
+        // Only pixels go; other images stay, in the same document.
+        let html = "<p><img src=\"https://e.x/a.png\" width=\"1\" height=\"20\">\
+                    <img src=\"https://e.x/p.gif\" width=\"1\" height=\"1\">\
+                    <img src=\"b.png\" width=\"1%\" height=\"1\" alt=\"a &quot;q&quot;\"></p>";
+        assert_eq!(
+            clean(html),
+            "<p><img src=\"https://e.x/a.png\" width=\"1\" height=\"20\">\
+             <img src=\"https://news.example.com/world/2025/b.png\" width=\"1%\" height=\"1\" \
+             alt=\"a &quot;q&quot;\"></p>"
+        );
+        // A `>` in an attribute value is escaped by the serialiser, so it cannot end the tag
+        // early and hide a size from the pass after ammonia.
+        assert_eq!(
+            clean("<div><img alt=\"a>b\" src=\"p.gif\" width=\"1\" height=\"1\"></div>"),
+            "<div></div>"
+        );
+        // A pixel inside a link leaves the (empty) link.
+        assert_eq!(
+            clean("<a href=\"https://e.x/\"><img src=\"https://e.x/p.gif\" width=1 height=1></a>"),
+            "<a href=\"https://e.x/\" rel=\"noopener noreferrer\"></a>"
         );
     }
 

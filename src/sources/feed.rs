@@ -579,9 +579,11 @@ fn map_entry(e: Entry, n: usize, ctx: &Ctx, warnings: &mut Vec<String>) -> Optio
                 .find_map(|c| c.url.as_ref().and_then(|u| resolve_http(u.as_str())))
         })
         .or_else(|| {
-            content.as_deref().into_iter().chain(summary.as_deref()).find_map(|html| {
-                IMG_SRC.captures_iter(html).find_map(|c| resolve_http(&decode_attr(&c[1])))
-            })
+            content
+                .as_deref()
+                .into_iter()
+                .chain(summary.as_deref())
+                .find_map(|html| image_sources(html).find_map(|src| resolve_http(&src)))
         });
     let enclosure = media_contents()
         .find_map(|c| {
@@ -619,10 +621,36 @@ fn map_entry(e: Entry, n: usize, ctx: &Ctx, warnings: &mut Vec<String>) -> Optio
     })
 }
 
-/// `src` of `<img>` tags (first match used as a lead image).
-static IMG_SRC: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)<img\b[^>]*?\ssrc\s*=\s*["']([^"']+)["']"#).expect("valid regex")
-});
+/// The `src` of each `<img>` in `html` that is not a tracking pixel, in document order. Read
+/// with regexes, not a parser: a lead image is a guess, and a missed one costs nothing, while a
+/// tracking pixel taken as the lead image would be shown by readers the sanitiser's removal of
+/// it from the content does not reach.
+fn image_sources(html: &str) -> impl Iterator<Item = String> + '_ {
+    static IMG: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(?i)<img\b[^>]*>").expect("valid regex"));
+    static ATTRIBUTE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"\s([A-Za-z-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))"#)
+            .expect("valid regex")
+    });
+    IMG.find_iter(html).filter_map(|tag| {
+        let (mut src, mut width, mut height) = (None, None, None);
+        for c in ATTRIBUTE.captures_iter(tag.as_str()) {
+            let value = c.get(2).or(c.get(3)).or(c.get(4)).map_or("", |m| m.as_str());
+            let slot = match c[1].to_ascii_lowercase().as_str() {
+                "src" => &mut src,
+                "width" => &mut width,
+                "height" => &mut height,
+                _ => continue,
+            };
+            // The first of duplicate attributes counts, as in HTML.
+            slot.get_or_insert_with(|| decode_attr(value));
+        }
+        if crate::sanitize::is_tracking_pixel(width.as_deref(), height.as_deref()) {
+            return None;
+        }
+        src.filter(|s| !s.is_empty())
+    })
+}
 
 /// The few references an attribute value in HTML is likely to hold.
 fn decode_attr(s: &str) -> String {
@@ -1545,6 +1573,27 @@ mod tests {
         assert!(
             w.contains("entry 6: link \"javascript:alert(1)\" is not an absolute http(s) URL"),
             "{w}"
+        );
+    }
+
+    #[test]
+    fn lead_image_skips_tracking_pixels() {
+        let body = |html: &str| {
+            item(&format!("<title>t</title><description><![CDATA[{html}]]></description>"))
+        };
+        let lead = |html: &str| parse(&body(html)).articles[0].image.clone();
+        assert_eq!(
+            lead(
+                "<p><img src=\"https://t.example/p.gif\" width=\"1\" height=\"1\">\
+                  <IMG height=1 SRC='https://t.example/q.gif' width=0>\
+                  <img alt=\"x\" src=\"/real.jpg\" width=\"1\" height=\"300\"></p>"
+            ),
+            Some("https://example.org/real.jpg".to_owned())
+        );
+        assert_eq!(lead("<img src=\"https://t.example/p.gif\" width=\"1px\" height=\"1\">"), None);
+        assert_eq!(
+            lead("<img width=\"1\" src=\"https://e.example/a.png?x=1&amp;y=2\">"),
+            Some("https://e.example/a.png?x=1&y=2".to_owned())
         );
     }
 

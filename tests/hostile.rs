@@ -1,0 +1,226 @@
+//! Hostile feeds end to end: markup, URLs and XML built to run code, track readers or reach
+//! other hosts, read by the real binary and checked in every file it writes. The checks parse
+//! what was written, as a reader would, rather than trusting one spelling of an attack to be
+//! absent.
+
+use scraper::{Html, Selector};
+
+use crate::util::{Run, TestDir};
+
+/// The files a one-channel build writes that readers or browsers open.
+const OUTPUTS: [&str; 5] =
+    ["digest/rss.xml", "digest/atom.xml", "digest/feed.json", "digest/index.html", "index.html"];
+
+fn config(sources: &str) -> String {
+    format!(
+        "[site]\ntitle = \"Hostile\"\nlink = \"https://example.org/feeds/\"\ntimezone = \"UTC\"\n\n\
+         [[channel]]\nid = \"digest\"\ntitle = \"Digest\"\n\n{sources}"
+    )
+}
+
+fn file_source(id: &str, file: &str) -> String {
+    format!(
+        "[[source]]\nid = \"{id}\"\nkind = \"feed\"\npath = \"{file}\"\nchannel = \"digest\"\n\n"
+    )
+}
+
+/// An RSS 2.0 document around `items`, with the content and media namespaces bound.
+fn rss(items: &str) -> String {
+    format!(
+        "<?xml version=\"1.0\"?>\n<rss version=\"2.0\" xmlns:content=\"http://purl.org/rss/1.0/modules/content/\" \
+         xmlns:media=\"http://search.yahoo.com/mrss/\"><channel><title>Up</title>\
+         <link>https://up.example/</link><description>d</description>\n{items}</channel></rss>\n"
+    )
+}
+
+/// One RSS item with `content` as its `content:encoded` and `extra` elements.
+fn item(n: usize, content: &str, extra: &str) -> String {
+    format!(
+        "<item><title>Item {n}</title><link>https://up.example/{n}</link>\
+         <guid>https://up.example/{n}</guid><pubDate>Mon, 03 Mar 2025 10:{n:02}:00 +0000</pubDate>\
+         {extra}<content:encoded><![CDATA[{content}]]></content:encoded></item>\n"
+    )
+}
+
+/// Runs `feedwright build` in `t` off the test's async runtime, so servers keep answering.
+async fn build(t: &TestDir) -> Run {
+    let dir = t.join("");
+    tokio::task::spawn_blocking(move || crate::util::run_in(&dir, &["build"])).await.unwrap()
+}
+
+fn output(t: &TestDir, file: &str) -> String {
+    t.read(&format!("output/{file}"))
+}
+
+/// Every item's content HTML from each feed format, named by format and item title.
+fn contents(t: &TestDir) -> Vec<(String, String)> {
+    let mut found = Vec::new();
+    for file in ["digest/rss.xml", "digest/atom.xml"] {
+        let feed = feed_rs::parser::parse(output(t, file).as_bytes()).unwrap();
+        for entry in feed.entries {
+            let title = entry.title.map(|t| t.content).unwrap_or_default();
+            if let Some(body) = entry.content.and_then(|c| c.body) {
+                found.push((format!("{file} {title}"), body));
+            }
+        }
+    }
+    let json: serde_json::Value = serde_json::from_str(&output(t, "digest/feed.json")).unwrap();
+    for item in json["items"].as_array().unwrap() {
+        if let Some(html) = item["content_html"].as_str() {
+            found.push((
+                format!("feed.json {}", item["title"].as_str().unwrap_or_default()),
+                html.to_owned(),
+            ));
+        }
+    }
+    found
+}
+
+/// Whether `value`, as a browser would read a URL, uses a scheme that runs code or carries its
+/// own document.
+fn dangerous_url(value: &str) -> bool {
+    let squeezed: String = value
+        .chars()
+        .filter(|c| !c.is_whitespace() && !c.is_control())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    ["javascript:", "vbscript:", "data:"].iter().any(|s| squeezed.starts_with(s))
+}
+
+/// Asserts that `html`, parsed as a browser parses it, has no element that runs or embeds
+/// anything, no event handler and no attribute holding a dangerous URL.
+fn assert_inert(html: &str, what: &str) {
+    let doc = Html::parse_document(html);
+    for element in doc.select(&Selector::parse("*").unwrap()) {
+        let name = element.value().name();
+        assert!(
+            !matches!(
+                name,
+                "script"
+                    | "style"
+                    | "iframe"
+                    | "frame"
+                    | "object"
+                    | "embed"
+                    | "svg"
+                    | "math"
+                    | "form"
+                    | "base"
+                    | "noscript"
+                    | "template"
+                    | "applet"
+            ),
+            "{what}: <{name}> in {html}"
+        );
+        for (attribute, value) in element.value().attrs() {
+            assert!(!attribute.starts_with("on"), "{what}: {attribute} in {html}");
+            assert!(!dangerous_url(value), "{what}: {attribute}={value:?} in {html}");
+            assert!(attribute != "http-equiv", "{what}: http-equiv in {html}");
+        }
+    }
+}
+
+/// Asserts that no attribute value, element text or JSON string in `raw` starts with a
+/// dangerous URL scheme.
+fn assert_no_dangerous_urls(raw: &str, what: &str) {
+    let lower = raw.to_ascii_lowercase();
+    for scheme in ["javascript:", "vbscript:", "data:"] {
+        for opener in ['"', '\'', '>'] {
+            let needle = format!("{opener}{scheme}");
+            assert!(!lower.contains(&needle), "{what} contains {needle}:\n{raw}");
+        }
+    }
+}
+
+/// Every JSON string in `value` with the path to it.
+fn json_strings(value: &serde_json::Value, at: &str, out: &mut Vec<(String, String)>) {
+    match value {
+        serde_json::Value::String(s) => out.push((at.to_owned(), s.clone())),
+        serde_json::Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                json_strings(v, &format!("{at}[{i}]"), out);
+            }
+        }
+        serde_json::Value::Object(map) => {
+            for (k, v) in map {
+                json_strings(v, &format!("{at}.{k}"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The checks every hostile build must pass, in every output.
+fn assert_every_output_is_safe(t: &TestDir) {
+    for file in OUTPUTS {
+        let raw = output(t, file);
+        assert_no_dangerous_urls(&raw, file);
+        if file.ends_with(".html") {
+            assert_inert(&raw, file);
+        }
+    }
+    for (what, html) in contents(t) {
+        assert_inert(&html, &what);
+    }
+    let json: serde_json::Value = serde_json::from_str(&output(t, "digest/feed.json")).unwrap();
+    let mut strings = Vec::new();
+    json_strings(&json, "$", &mut strings);
+    for (at, s) in strings {
+        assert!(!dangerous_url(&s), "feed.json {at} = {s:?}");
+    }
+}
+
+/// XSS-11: `<img>` tracking pixels are removed from the content of every format, on the fast
+/// sanitiser path (plain markup, absolute URLs) and on ammonia's (relative links), and never
+/// become an item's lead image; `referrerpolicy` is stripped.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tracking_pixels_are_removed_in_every_format() {
+    let t = TestDir::new();
+    let items = [
+        item(
+            1,
+            "<p>Story one.<img src=\"https://tracker.example/open.gif?u=42\" width=\"1\" height=\"1\"></p>\
+             <p><img src=\"https://img.example/photo.jpg\" alt=\"Photo\" width=\"640\" height=\"480\"></p>",
+            "",
+        ),
+        item(
+            2,
+            "<div><a href=\"/more\">more</a><img src=\"/t.gif?r=tracker.example\" width=\"0\" \
+             height=\"0px\" referrerpolicy=\"unsafe-url\"><img src=\"https://img.example/two.png\" \
+             referrerpolicy=\"unsafe-url\"></div>",
+            "",
+        ),
+        item(3, "<p>Only a pixel<IMG SRC=https://tracker.example/p.gif WIDTH=1 HEIGHT=1></p>", ""),
+    ];
+    t.file("pixels.xml", rss(&items.concat()));
+    t.file("feeds.toml", config(&file_source("pixels", "pixels.xml")));
+    let run = build(&t).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+
+    for file in OUTPUTS {
+        let raw = output(&t, file);
+        assert!(!raw.contains("tracker.example"), "{file} keeps a pixel:\n{raw}");
+        assert!(!raw.contains("referrerpolicy"), "{file}:\n{raw}");
+    }
+    let contents = contents(&t);
+    // Three items with content in each of three formats.
+    assert_eq!(contents.len(), 9, "{contents:?}");
+    for (what, html) in &contents {
+        assert!(!html.contains("tracker.example"), "{what}: {html}");
+        if what.ends_with("Item 1") {
+            assert!(html.contains("<img src=\"https://img.example/photo.jpg\""), "{what}: {html}");
+        }
+        if what.ends_with("Item 2") {
+            assert!(html.contains("<img src=\"https://img.example/two.png\">"), "{what}: {html}");
+        }
+    }
+    let json: serde_json::Value = serde_json::from_str(&output(&t, "digest/feed.json")).unwrap();
+    let image = |title: &str| {
+        let items = json["items"].as_array().unwrap();
+        items.iter().find(|i| i["title"] == title).unwrap()["image"].clone()
+    };
+    assert_eq!(image("Item 1"), "https://img.example/photo.jpg");
+    assert_eq!(image("Item 2"), "https://img.example/two.png");
+    assert_eq!(image("Item 3"), serde_json::Value::Null);
+    assert_every_output_is_safe(&t);
+}
