@@ -224,3 +224,156 @@ async fn tracking_pixels_are_removed_in_every_format() {
     assert_eq!(image("Item 3"), serde_json::Value::Null);
     assert_every_output_is_safe(&t);
 }
+
+/// XSS-09: `javascript:` and `data:` URLs in an enclosure, a media thumbnail, a guid marked as
+/// a permalink, an item link, content and a JSON Feed's `home_page_url`, `feed_url`, icons, item
+/// `url`, `external_url`, `image`, `banner_image` and attachments reach no output. Items keep
+/// everything else; only a dropped item link is warned about (the other fields are optional
+/// and dropped quietly).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn non_http_urls_in_enclosures_images_guids_and_home_pages_reach_no_output() {
+    let t = TestDir::new();
+    let items = [
+        item(
+            1,
+            "<p><a href=\"data:text/html,&lt;script&gt;alert(1)&lt;/script&gt;\">d</a>\
+             <img src=\"javascript:alert(2)\"><img src=\"data:image/svg+xml,&lt;svg onload=alert(3)&gt;\"></p>",
+            "<enclosure url=\"javascript:alert(4)\" type=\"audio/mpeg\" length=\"10\"/>\
+             <media:thumbnail url=\"data:image/png;base64,iVBORw0KGgo=\"/>\
+             <media:content url=\"javascript:alert(5)\" type=\"image/png\"/>",
+        )
+        .replace(
+            "<guid>https://up.example/1</guid>",
+            "<guid isPermaLink=\"true\">javascript:alert(6)</guid>",
+        ),
+        item(2, "<p>two</p>", "")
+            .replace("<link>https://up.example/2</link>", "<link>javascript:alert(7)</link>")
+            .replace("<guid>https://up.example/2</guid>", "<guid isPermaLink=\"true\">data:text/html,x</guid>"),
+    ];
+    t.file("rss.xml", rss(&items.concat()));
+    let json = r#"{"version": "https://jsonfeed.org/version/1.1", "title": "Json Up",
+        "home_page_url": "javascript:alert(8)", "feed_url": "javascript:alert(9)",
+        "icon": "javascript:alert(10)", "favicon": "data:image/png;base64,AAAA",
+        "items": [{"id": "j1", "title": "Json item", "url": "javascript:alert(11)",
+                   "external_url": "data:text/html,x", "image": "javascript:alert(12)",
+                   "banner_image": "javascript:alert(13)", "date_published": "2025-03-03T09:00:00Z",
+                   "content_html": "<p>json <a href=\"javascript:alert(14)\">a</a></p>",
+                   "attachments": [{"url": "javascript:alert(15)", "mime_type": "audio/mpeg"}]}]}"#;
+    t.file("feed.json", json);
+    t.file(
+        "feeds.toml",
+        config(&(file_source("rss", "rss.xml") + &file_source("json", "feed.json"))),
+    );
+    let run = build(&t).await;
+    // The dropped item links are warnings, which make the exit code 1.
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("link \"javascript:alert(7)\" is not an absolute http(s) URL; dropped"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("link \"javascript:alert(11)\" is not an absolute http(s) URL; dropped"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("failed"), "{}", run.stderr);
+    assert_every_output_is_safe(&t);
+
+    // Every item is still there.
+    let json: serde_json::Value = serde_json::from_str(&output(&t, "digest/feed.json")).unwrap();
+    let titles: Vec<&str> =
+        json["items"].as_array().unwrap().iter().map(|i| i["title"].as_str().unwrap()).collect();
+    assert_eq!(titles, ["Item 2", "Item 1", "Json item"]);
+    for item in json["items"].as_array().unwrap() {
+        for field in ["image", "banner_image", "attachments", "external_url"] {
+            assert!(item.get(field).is_none(), "{field} in {item}");
+        }
+    }
+    assert_eq!(json["items"][1]["url"], "https://up.example/1");
+    assert!(json["items"][0].get("url").is_none() && json["items"][2].get("url").is_none());
+    // The guids are kept as opaque ids, never as links: no permalink claim, a `tag:` URI.
+    let rss_out = output(&t, "digest/rss.xml");
+    assert!(!rss_out.contains("<enclosure"), "{rss_out}");
+    assert_eq!(rss_out.matches("<guid isPermaLink=\"false\">tag:").count(), 3, "{rss_out}");
+    let atom_out = output(&t, "digest/atom.xml");
+    assert!(!atom_out.contains("rel=\"enclosure\""), "{atom_out}");
+    for id in json["items"].as_array().unwrap().iter().map(|i| i["id"].as_str().unwrap()) {
+        assert!(id.starts_with("tag:"), "{id}");
+    }
+}
+
+/// XSS-10: unclosed comments, `<!-->`, `--!>`, markup hidden in attribute values and the
+/// classic parser-confusion (mutation XSS) shapes leave nothing executable in any output.
+/// What a browser would show as text stays text.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn comment_tricks_and_parser_confusion_leave_nothing_executable() {
+    let cases = [
+        "<p>kept</p><!-- <script>alert(1)</script> never closed <p>HIDDEN</p>",
+        "<p>a</p><!--><script>alert(2)</script><p>after empty comment</p>",
+        "<p>b</p><!---><img src=x onerror=alert(3)><p>after</p>",
+        "<!-- x --!><img src=\"https://e.example/i.png\" onerror=alert(4)><p>after bang</p>",
+        "<!-- a -- b --><p>double dash</p><!-- <!-- nested --> <script>alert(5)</script> -->",
+        "<img src=\"https://e.example/i.png\" alt=\"--><script>alert(6)</script>\">",
+        "<a href=\"https://e.example/\" title=\"<!--\">t</a><script>alert(7)</script><!-- -->",
+        "<noscript><p title=\"</noscript><img src=x onerror=alert(8)>\"></noscript>",
+        "<math><mtext><table><mglyph><style><img src=x onerror=alert(9)></style></mglyph></table></mtext></math>",
+        "<svg><![CDATA[</svg><script>alert(10)</script>]]></svg>",
+        "<scr<script>ipt>alert(11)</scr</script>ipt>",
+        "<<script>alert(12);//<</script>",
+        "<img \"\"\"><script>alert(13)</script>\">",
+        "<div title=\"x\" onmouseover=alert(14)//",
+        "<a href=\"jav&#x09;ascript:alert(15)\">tab</a><a href=\"&#x6A;avascript:alert(16)\">ref</a>",
+        "<style><!--</style><script>alert(17)</script>--></style>",
+        "<xmp><p title=\"</xmp><img src=x onerror=alert(18)>\"></xmp>",
+        "<iframe srcdoc=\"<script>alert(19)</script>\"></iframe><p>frame gone</p>",
+        "<p>cut off <a href=\"https://e.example/\" onclick=\"alert(20)",
+    ];
+    let t = TestDir::new();
+    // JSON Feed carries each case verbatim (no CDATA or XML escaping to get in the way).
+    let items: Vec<serde_json::Value> = cases
+        .iter()
+        .enumerate()
+        .map(|(n, html)| {
+            serde_json::json!({
+                "id": format!("case-{n}"), "title": format!("Case {n}"),
+                "url": format!("https://up.example/case/{n}"),
+                "date_published": format!("2025-03-03T10:{n:02}:00Z"),
+                "content_html": html,
+            })
+        })
+        .collect();
+    let feed = serde_json::json!({
+        "version": "https://jsonfeed.org/version/1.1", "title": "Tricks", "items": items,
+    });
+    t.file("tricks.json", feed.to_string());
+    // An unclosed comment in RSS content too, where the CDATA section ends the feed's markup.
+    t.file("tricks.xml", rss(&item(1, "<p>rss</p><!-- <script>alert(21)</script>", "")));
+    t.file(
+        "feeds.toml",
+        config(&(file_source("tricks", "tricks.json") + &file_source("rss", "tricks.xml"))),
+    );
+    let run = build(&t).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_every_output_is_safe(&t);
+    for file in OUTPUTS {
+        let raw = output(&t, file);
+        assert!(!raw.contains("<script") && !raw.contains("HIDDEN"), "{file}:\n{raw}");
+    }
+    let json: serde_json::Value = serde_json::from_str(&output(&t, "digest/feed.json")).unwrap();
+    let content = |title: &str| {
+        let items = json["items"].as_array().unwrap();
+        let item = items.iter().find(|i| i["title"] == title);
+        item.and_then(|i| i["content_html"].as_str()).unwrap_or_default().to_owned()
+    };
+    assert_eq!(content("Case 0"), "<p>kept</p>");
+    assert_eq!(content("Case 1"), "<p>a</p><p>after empty comment</p>");
+    assert_eq!(content("Case 3"), "<img src=\"https://e.example/i.png\"><p>after bang</p>");
+    assert_eq!(
+        content("Case 5"),
+        "<img src=\"https://e.example/i.png\" alt=\"--&gt;&lt;script&gt;alert(6)&lt;/script&gt;\">"
+    );
+    assert_eq!(content("Case 17"), "<p>frame gone</p>");
+    assert_eq!(content("Item 1"), "<p>rss</p>");
+}

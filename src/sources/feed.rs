@@ -1598,6 +1598,46 @@ mod tests {
     }
 
     #[test]
+    fn non_http_enclosures_images_and_links_are_dropped() {
+        let rss = item(
+            "<title>t</title><link>https://s.example/1</link>\
+             <guid isPermaLink=\"true\">javascript:alert(1)</guid>\
+             <enclosure url=\"javascript:alert(2)\" type=\"audio/mpeg\" length=\"1\"/>\
+             <media:thumbnail xmlns:media=\"http://search.yahoo.com/mrss/\" url=\"data:image/png;base64,AAAA\"/>\
+             <media:content xmlns:media=\"http://search.yahoo.com/mrss/\" url=\"javascript:alert(3)\" type=\"image/png\"/>\
+             <description><![CDATA[<img src=\"javascript:alert(4)\"><img src=\"data:image/gif,x\">]]></description>",
+        );
+        let a = &parse(&rss).articles[0];
+        assert_eq!((a.image.as_deref(), a.enclosure.as_ref()), (None, None), "{a:?}");
+        assert_eq!(a.link.as_deref(), Some("https://s.example/1"));
+        // The guid is only an identifier: it is never used as the item's link.
+        assert_eq!(a.key.as_deref(), Some("javascript:alert(1)"));
+
+        let atom = "<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>t</title><id>f</id>\
+            <link href=\"javascript:alert(0)\"/>\
+            <entry><id>1</id><title>x</title><link href=\"data:text/html,hi\"/>\
+            <link rel=\"enclosure\" type=\"audio/mpeg\" href=\"javascript:alert(1)\"/></entry></feed>";
+        let feed = parse_with(atom, |o| o.location = "feed.xml").unwrap();
+        let a = &feed.articles[0];
+        assert_eq!((a.link.as_deref(), a.enclosure.as_ref()), (None, None), "{a:?}");
+        assert_eq!(feed.via.link, None);
+        assert!(feed.warnings.iter().any(|w| w.contains("link \"data:text/html,hi\" is not")));
+
+        let json = r#"{"version": "https://jsonfeed.org/version/1.1", "title": "J",
+            "home_page_url": "javascript:alert(1)", "feed_url": "javascript:alert(2)",
+            "icon": "javascript:alert(3)", "favicon": "data:image/png,x",
+            "items": [{"id": "1", "title": "x", "url": "javascript:alert(4)",
+                       "external_url": "data:text/html,x", "image": "javascript:alert(5)",
+                       "banner_image": "javascript:alert(6)",
+                       "attachments": [{"url": "javascript:alert(7)", "mime_type": "audio/mpeg"}]}]}"#;
+        let feed = parse_with(json, |o| o.location = "feed.json").unwrap();
+        let a = &feed.articles[0];
+        assert_eq!((a.link.as_deref(), a.image.as_deref()), (None, None), "{a:?}");
+        assert_eq!(a.enclosure, None);
+        assert_eq!((feed.via.link.as_deref(), feed.via.feed_url.as_str()), (None, ""));
+    }
+
+    #[test]
     fn unsafe_xml_base_is_ignored() {
         let text = "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:base=\"javascript:alert(1)\">\
             <title>t</title><id>f</id><entry><id>1</id><title>x</title><link href=\"rel/page\"/></entry></feed>";
