@@ -4,6 +4,8 @@
 //! absent.
 
 use scraper::{Html, Selector};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use crate::util::{Run, TestDir};
 
@@ -21,6 +23,12 @@ fn config(sources: &str) -> String {
 fn file_source(id: &str, file: &str) -> String {
     format!(
         "[[source]]\nid = \"{id}\"\nkind = \"feed\"\npath = \"{file}\"\nchannel = \"digest\"\n\n"
+    )
+}
+
+fn url_source(id: &str, url: &str) -> String {
+    format!(
+        "[[source]]\nid = \"{id}\"\nkind = \"feed\"\nurl = \"{url}\"\nchannel = \"digest\"\nallow_private = true\n\n"
     )
 }
 
@@ -376,4 +384,77 @@ async fn comment_tricks_and_parser_confusion_leave_nothing_executable() {
     );
     assert_eq!(content("Case 17"), "<p>frame gone</p>");
     assert_eq!(content("Item 1"), "<p>rss</p>");
+}
+
+/// XML-10 / XML-11: external entities in text and in attribute values, a parameter entity, an
+/// external DTD and an XInclude, in RSS and Atom fetched over HTTP, all naming a canary server
+/// or a canary file: the canary server gets no request at all and its text, or the file's, is in
+/// no output. (That the file is never opened is inferred from its text never appearing; the
+/// feed parser has no code that opens files.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn external_entities_in_attributes_dtds_and_xinclude_fetch_and_read_nothing() {
+    let canary = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("CANARY-LEAKED"))
+        .mount(&canary)
+        .await;
+    let c = format!("{}/canary", canary.uri());
+    let t = TestDir::new();
+    t.file("secret.txt", "CANARY-LEAKED from a file\nroot:x:0:0:root:/root:/bin/sh\n");
+    let secret = format!("file://{}", t.join("secret.txt").display());
+    let rss_doc = format!(
+        r#"<?xml version="1.0"?>
+<!DOCTYPE rss SYSTEM "{c}/rss.dtd" [
+  <!ENTITY % remote SYSTEM "{c}/param.dtd">
+  %remote;
+  <!ENTITY % local SYSTEM "{secret}">
+  %local;
+  <!ENTITY file SYSTEM "{secret}">
+  <!ENTITY web SYSTEM "{c}/entity">
+]>
+<rss version="2.0" xmlns:xi="http://www.w3.org/2001/XInclude" xmlns:media="http://search.yahoo.com/mrss/"><channel><title>Safe &web;</title><link>https://safe.example/</link><description>d</description>
+<item><title>Entities &file; &web;</title><link>https://safe.example/1</link><guid>https://safe.example/1</guid><pubDate>Mon, 03 Mar 2025 10:00:00 +0000</pubDate>
+<enclosure url="&web;" type="audio/mpeg" length="1"/><media:thumbnail url="&file;"/><category domain="&web;">&file;</category>
+<description>text &file;</description><xi:include href="{c}/xinclude" parse="text"/></item>
+</channel></rss>"#
+    );
+    let atom_doc = format!(
+        r#"<?xml version="1.0"?>
+<!DOCTYPE feed PUBLIC "-//x//y" "{c}/atom.dtd" [
+  <!ENTITY web SYSTEM "{c}/atom-entity">
+  <!ENTITY file SYSTEM "{secret}">
+]>
+<feed xmlns="http://www.w3.org/2005/Atom" xmlns:xi="http://www.w3.org/2001/XInclude"><title>Atom &web;</title><id>urn:x:feed</id><link href="&web;"/>
+<entry><id>urn:x:1</id><title>Atom &file;</title><updated>2025-03-03T11:00:00Z</updated><link href="https://safe.example/a"/><link rel="enclosure" href="&web;" type="audio/mpeg"/>
+<link rel="related" href="&file;"/><content type="html" xml:base="&web;">&lt;p&gt;x &amp;file;&lt;/p&gt;</content><xi:include href="{c}/atom-xinclude"/></entry></feed>"#
+    );
+    let feeds = MockServer::start().await;
+    Mock::given(path("/rss.xml"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(rss_doc, "application/rss+xml"))
+        .mount(&feeds)
+        .await;
+    Mock::given(path("/atom.xml"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(atom_doc, "application/atom+xml"))
+        .mount(&feeds)
+        .await;
+    let sources = url_source("rss", &format!("{}/rss.xml", feeds.uri()))
+        + &url_source("atom", &format!("{}/atom.xml", feeds.uri()));
+    t.file("feeds.toml", config(&sources));
+    let run = build(&t).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+
+    let asked: Vec<String> =
+        canary.received_requests().await.unwrap().iter().map(|r| r.url.to_string()).collect();
+    assert!(asked.is_empty(), "the canary was asked for {asked:?}");
+    assert_eq!(feeds.received_requests().await.unwrap().len(), 2);
+    for file in OUTPUTS {
+        let raw = output(&t, file);
+        assert!(!raw.contains("CANARY-LEAKED") && !raw.contains("root:x"), "{file}:\n{raw}");
+    }
+    // Both items were read, their entities left unexpanded.
+    let json: serde_json::Value = serde_json::from_str(&output(&t, "digest/feed.json")).unwrap();
+    let titles: Vec<&str> =
+        json["items"].as_array().unwrap().iter().map(|i| i["title"].as_str().unwrap()).collect();
+    assert_eq!(titles, ["Atom &file;", "Entities &file; &web;"]);
+    assert_every_output_is_safe(&t);
 }

@@ -1638,6 +1638,34 @@ mod tests {
     }
 
     #[test]
+    fn unbound_namespace_prefix() {
+        // XML-07: feed-rs reads elements by namespace, so an element whose prefix was never
+        // declared is ignored (no thumbnail, no author here) and everything else is read.
+        let text = "<rss version=\"2.0\"><channel><title>T</title><link>https://s.example/</link>\
+            <item><title>One</title><link>https://s.example/1</link>\
+            <media:thumbnail url=\"https://s.example/1.jpg\"/><dc:creator>Ann</dc:creator></item>\
+            <item itunes:order=\"1\"><title>Two</title><link>https://s.example/2</link>\
+            <media:group><media:content url=\"https://s.example/2.mp3\"/></media:group>\
+            <description>After the group</description></item></channel></rss>";
+        let feed = parse(text);
+        let titles: Vec<&str> = feed.articles.iter().map(|a| a.title.as_str()).collect();
+        assert_eq!(titles, ["One", "Two"]);
+        let [one, two] = &feed.articles[..] else { panic!("{:?}", feed.articles) };
+        assert_eq!((one.image.as_deref(), one.authors.len()), (None, 0));
+        assert_eq!(two.enclosure, None);
+        assert_eq!(two.summary.as_deref(), Some("After the group"));
+        assert_eq!(two.link.as_deref(), Some("https://s.example/2"));
+        assert!(feed.warnings.is_empty(), "{:?}", feed.warnings);
+
+        let atom = "<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>t</title><id>f</id>\
+            <entry><id>1</id><title>x</title><media:thumbnail url=\"https://s.example/x.jpg\"/>\
+            <foo:bar>y</foo:bar><link href=\"https://s.example/x\"/></entry></feed>";
+        let feed = parse(atom);
+        assert_eq!(feed.articles[0].link.as_deref(), Some("https://s.example/x"));
+        assert_eq!(feed.articles[0].image, None);
+    }
+
+    #[test]
     fn unsafe_xml_base_is_ignored() {
         let text = "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:base=\"javascript:alert(1)\">\
             <title>t</title><id>f</id><entry><id>1</id><title>x</title><link href=\"rel/page\"/></entry></feed>";
