@@ -163,8 +163,8 @@ impl Fetcher {
     /// `max_body` exceeds [`MAX_BODY_CEILING`], or the user agent is not a valid header value.
     pub fn new(settings: FetchSettings) -> Result<Fetcher, FetchError> {
         validate(&settings)?;
-        let strict = build_client(&settings, false)?;
-        let permissive = build_client(&settings, true)?;
+        let strict = build_client(client_builder(&settings, false))?;
+        let permissive = build_client(client_builder(&settings, true))?;
         Ok(Fetcher {
             global: Arc::new(Semaphore::new(settings.concurrency)),
             hosts: Mutex::new(HashMap::new()),
@@ -172,6 +172,30 @@ impl Fetcher {
             strict,
             permissive,
         })
+    }
+
+    /// A fetcher whose strict client resolves each of `names` to its address without asking
+    /// the guard, as if public DNS had answered with a public address. Only the tests use it:
+    /// every test server listens on loopback, which the guard refuses, so without a stand-in
+    /// for a public host a strict fetch could never get far enough to be redirected, and the
+    /// refusal of a redirect to a private address (contract NET-12) could not be shown on a
+    /// real request. Everything else the strict client does, the guarded resolver for every
+    /// other name and the redirect policy included, is unchanged. Test-only so that no
+    /// configuration or environment can ever exempt an address from the guard.
+    #[cfg(test)]
+    pub(crate) fn with_public_names(
+        settings: FetchSettings,
+        names: &[(&str, std::net::SocketAddr)],
+    ) -> Result<Fetcher, FetchError> {
+        validate(&settings)?;
+        let mut strict = client_builder(&settings, false);
+        for &(name, addr) in names {
+            // reqwest answers these names itself and never calls our resolver for them.
+            strict = strict.resolve(name, addr);
+        }
+        let mut fetcher = Fetcher::new(settings)?;
+        fetcher.strict = build_client(strict)?;
+        Ok(fetcher)
     }
 
     /// The settings this fetcher enforces.
@@ -408,10 +432,7 @@ fn validate(settings: &FetchSettings) -> Result<(), FetchError> {
     Err(FetchError::Settings(problem))
 }
 
-fn build_client(
-    settings: &FetchSettings,
-    allow_private: bool,
-) -> Result<reqwest::Client, FetchError> {
+fn client_builder(settings: &FetchSettings, allow_private: bool) -> reqwest::ClientBuilder {
     reqwest::Client::builder()
         .user_agent(settings.user_agent.as_str())
         .connect_timeout(settings.connect_timeout)
@@ -426,6 +447,8 @@ fn build_client(
         .gzip(true)
         .deflate(true)
         .brotli(true)
-        .build()
-        .map_err(|err| FetchError::Settings(format!("cannot build HTTP client: {err}")))
+}
+
+fn build_client(builder: reqwest::ClientBuilder) -> Result<reqwest::Client, FetchError> {
+    builder.build().map_err(|err| FetchError::Settings(format!("cannot build HTTP client: {err}")))
 }

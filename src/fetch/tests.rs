@@ -573,6 +573,74 @@ async fn redirect_to_a_private_address_names_the_refused_address() {
 }
 
 #[tokio::test]
+async fn a_redirect_from_a_public_host_to_a_private_address_is_refused_and_never_requested() {
+    // The internal service an attacker's feed host redirects to.
+    let internal = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("<rss>internal</rss>"))
+        .mount(&internal)
+        .await;
+    let port = internal.address().port();
+    // The first hop: a public host (see `Fetcher::with_public_names`), fetched in strict mode.
+    let first = MockServer::start().await;
+    let public = "feeds.public.test";
+    let fetcher = Fetcher::with_public_names(settings(), &[(public, *first.address())]).unwrap();
+    let hop = |to: &str| ResponseTemplate::new(302).insert_header("location", to);
+
+    // Control: a redirect to another public host is followed, so the refusals below are the
+    // guard's and not a broken setup. The public name reaches `internal` through its port.
+    Mock::given(path("/to-public"))
+        .respond_with(hop(&format!("http://{public}:{port}/feed")))
+        .mount(&first)
+        .await;
+    let body = fetched(
+        get_strict(&fetcher, &format!("http://{public}:{}/to-public", first.address().port()))
+            .await,
+    );
+    assert_eq!(body.body, b"<rss>internal</rss>");
+    assert_eq!(internal.received_requests().await.unwrap().len(), 1);
+
+    let targets = [
+        // A name is resolved at connect time, by the guarded resolver, which drops loopback.
+        (format!("http://localhost:{port}/ssrf-redirect"), None),
+        // Literal addresses never reach the resolver; the redirect policy refuses them.
+        (format!("http://127.0.0.1:{port}/ssrf-redirect"), Some("127.0.0.1")),
+        (format!("http://2130706433:{port}/ssrf-redirect"), Some("127.0.0.1")),
+        (format!("http://[::ffff:127.0.0.1]:{port}/ssrf-redirect"), Some("::ffff:127.0.0.1")),
+        ("http://169.254.169.254/latest/meta-data/".to_owned(), Some("169.254.169.254")),
+        ("http://2852039166/latest/meta-data/".to_owned(), Some("169.254.169.254")),
+        ("http://[::ffff:a9fe:a9fe]/latest/meta-data/".to_owned(), Some("::ffff:169.254.169.254")),
+    ];
+    for (i, (target, literal)) in targets.iter().enumerate() {
+        Mock::given(path(format!("/hop/{i}"))).respond_with(hop(target)).mount(&first).await;
+        let start = format!("http://{public}:{}/hop/{i}", first.address().port());
+        let err = failed(get_strict(&fetcher, &start).await);
+        let FetchError::PrivateAddress { addr, host } = &err else { panic!("{target}: {err:?}") };
+        match literal {
+            Some(literal) => {
+                assert_eq!(addr.to_string(), *literal, "{target}");
+                assert_eq!(host, &None, "{target}");
+            }
+            None => {
+                assert!(addr.is_loopback(), "{target}: {addr}");
+                assert_eq!(host.as_deref(), Some("localhost"), "{target}");
+            }
+        }
+        assert!(err.to_string().starts_with(&format!("refused private address {addr}")), "{err}");
+    }
+    // Every first hop was requested, and none of the redirects reached the internal server.
+    assert_eq!(first.received_requests().await.unwrap().len(), 1 + targets.len());
+    let reached: Vec<String> = internal
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.url.path().to_owned())
+        .collect();
+    assert_eq!(reached, ["/feed"]);
+}
+
+#[tokio::test]
 async fn connection_refused_dns_failure_and_bad_schemes_are_named() {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
