@@ -650,3 +650,71 @@ async fn a_clock_set_back_holds_a_source_no_longer_than_its_interval_or_backoff(
     assert_eq!(requests("/ok.xml").await, 2, "{}", run.stderr);
     assert!(!run.stderr.contains("clock moved back"), "{}", run.stderr);
 }
+
+
+/// A raw server on 127.0.0.1 that answers every request with `head` (status line and header
+/// lines, without the blank line ending them) and a one-item feed. Returns its base URL.
+async fn raw_head_server(head: String) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let head = std::sync::Arc::new(head);
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let head = std::sync::Arc::clone(&head);
+            tokio::spawn(async move {
+                let mut seen = Vec::new();
+                let mut buf = [0u8; 1024];
+                while !seen.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match socket.read(&mut buf).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => seen.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let body = rss(&[("h", "Behind huge headers", None)]);
+                let _ = socket.write_all(head.as_bytes()).await;
+                let end = format!("Content-Length: {}\r\n\r\n{body}", body.len());
+                let _ = socket.write_all(end.as_bytes()).await;
+            });
+        }
+    });
+    format!("http://{addr}")
+}
+
+/// RES-09: a server sending 10,000 header lines and one sending a 1 MiB header each fail their
+/// own source with a named error; the other source is built and the run exits 1.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn huge_or_numerous_response_headers_fail_only_their_source() {
+    let mut many = String::from("HTTP/1.1 200 OK\r\n");
+    for i in 0..10_000 {
+        many.push_str(&format!("X-Pad-{i}: v\r\n"));
+    }
+    let huge = format!("HTTP/1.1 200 OK\r\nX-Big: {}\r\n", "a".repeat(1024 * 1024));
+    let many = raw_head_server(many).await;
+    let huge = raw_head_server(huge).await;
+    let server = MockServer::start().await;
+    Mock::given(path("/ok.xml"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(rss(&[(
+            "ok",
+            "Still here",
+            Some("Mon, 03 Mar 2025 10:00:00 +0000"),
+        )])))
+        .mount(&server)
+        .await;
+    let t = TestDir::new();
+    let sources = url_source("many", &format!("{many}/feed.xml"))
+        + &url_source("huge", &format!("{huge}/feed.xml"))
+        + &url_source("ok", &format!("{}/ok.xml", server.uri()));
+    t.file("feeds.toml", config(&sources));
+    let run = run(&t, &["build"]).await;
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    for (id, url) in [("many", &many), ("huge", &huge)] {
+        let line = format!(
+            "error: source \"{id}\" failed: {url}/feed.xml: protocol error: response headers too \
+             large (more than 100 headers or 408 KiB)"
+        );
+        assert!(run.stderr.contains(&line), "{line}\n{}", run.stderr);
+    }
+    let out = t.read("output/digest/rss.xml");
+    assert!(out.contains("Still here") && !out.contains("Behind huge headers"), "{out}");
+}

@@ -300,6 +300,15 @@ pub(crate) fn classify(
     }
 
     let detail = chain_detail(err);
+    // hyper's wording for a response head over its limits (see `super::MAX_RESPONSE_HEADERS`);
+    // hyper is not a direct dependency, so its error cannot be asked.
+    if detail.contains("message head is too large") {
+        return FetchError::Protocol(format!(
+            "response headers too large (more than {} headers or {})",
+            super::MAX_RESPONSE_HEADERS,
+            format_size(u64::from(super::MAX_RESPONSE_HEADER_BYTES))
+        ));
+    }
     if err.is_timeout() {
         let kind = if err.is_connect() {
             TimeoutKind::Connect

@@ -34,6 +34,15 @@ pub use retry_after::{MAX_RETRY_AFTER, parse_retry_after};
 /// hard maximum), so no setting can make one fetch hold unbounded memory.
 pub const MAX_BODY_CEILING: u64 = 100 * 1024 * 1024;
 
+/// The most header lines a response may have (contract RES-09). hyper's own default for HTTP/1,
+/// set explicitly so the error message can name it.
+const MAX_RESPONSE_HEADERS: usize = 100;
+
+/// The most bytes a response head may take. For HTTP/1 this is hyper's read buffer limit, which
+/// reqwest does not let us change; HTTP/2 gets the same bound, where hyper's default would allow
+/// 16 MiB of headers.
+const MAX_RESPONSE_HEADER_BYTES: u32 = 8192 + 4096 * 100;
+
 /// What the fetcher asks for: feed formats first, then anything (a feed is sniffed from its
 /// body whatever its Content-Type, contract NET-13).
 const ACCEPT: &str = "application/rss+xml, application/atom+xml, application/feed+json, \
@@ -438,6 +447,8 @@ fn client_builder(settings: &FetchSettings, allow_private: bool) -> reqwest::Cli
         .connect_timeout(settings.connect_timeout)
         .read_timeout(settings.read_timeout)
         .timeout(settings.timeout)
+        .http1_max_headers(MAX_RESPONSE_HEADERS)
+        .http2_max_header_list_size(MAX_RESPONSE_HEADER_BYTES)
         .redirect(guard::redirect_policy(settings.max_redirects, allow_private))
         .dns_resolver(guard::GuardedResolver { strict: !allow_private })
         // A proxy would resolve the target itself, bypassing the resolved-address check; and

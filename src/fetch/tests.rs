@@ -640,6 +640,43 @@ async fn a_redirect_from_a_public_host_to_a_private_address_is_refused_and_never
     assert_eq!(reached, ["/feed"]);
 }
 
+/// A server that answers every request with `head` (status line and headers, without the blank
+/// line that ends them) and a small body.
+async fn header_server(head: String) -> String {
+    let head = Arc::new(head);
+    raw_server(move |mut stream| {
+        let head = Arc::clone(&head);
+        async move {
+            read_request(&mut stream).await;
+            let _ = stream.write_all(head.as_bytes()).await;
+            let _ = stream.write_all(b"Content-Length: 6\r\n\r\n<rss/>").await;
+        }
+    })
+    .await
+}
+
+#[tokio::test]
+async fn too_many_or_too_large_headers_are_a_named_error() {
+    let mut many = String::from("HTTP/1.1 200 OK\r\n");
+    for i in 0..10_000 {
+        many.push_str(&format!("X-Pad-{i}: v\r\n"));
+    }
+    let huge = format!("HTTP/1.1 200 OK\r\nX-Big: {}\r\n", "a".repeat(1024 * 1024));
+    let fetcher = fetcher();
+    let none = Validators::default();
+    for head in [many, huge] {
+        let err = failed(get(&fetcher, &header_server(head).await, &none).await);
+        assert_eq!(
+            err.to_string(),
+            "protocol error: response headers too large (more than 100 headers or 408 KiB)",
+            "{err:?}"
+        );
+    }
+    // A response with a normal number of headers from the same kind of server is read.
+    let fine = header_server("HTTP/1.1 200 OK\r\nX-Pad: v\r\n".to_owned()).await;
+    assert_eq!(fetched(get(&fetcher, &fine, &none).await).body, b"<rss/>");
+}
+
 #[tokio::test]
 async fn connection_refused_dns_failure_and_bad_schemes_are_named() {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
