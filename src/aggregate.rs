@@ -122,6 +122,8 @@ pub async fn collect(
         feeds.iter().zip(&states).zip(&stored).map(|(((source, remote), state), cached)| {
             let (fetcher, bar, bytes) = (fetcher.as_ref(), &bar, &bytes);
             let attempt = async move {
+                #[cfg(test)]
+                crate::fault::panic_if_named(&source.id, "fetch");
                 let started = std::time::Instant::now();
                 let outcome = match skip_reason(remote, state, now) {
                     Some(reason) => (Some(reason), None),
@@ -133,6 +135,8 @@ pub async fn collect(
                             let (source, feed, link) =
                                 ((*source).clone(), (*feed).clone(), site.link.clone());
                             let parsed = tokio::task::spawn_blocking(move || {
+                                #[cfg(test)]
+                                crate::fault::panic_if_named(&source.id, "parse");
                                 parse_body(fetched, &source, &feed, &link, now)
                             })
                             .await

@@ -383,6 +383,8 @@ fn collect(
                 // alone; the records it already handed on stay.
                 let files = (pattern.as_str(), path.as_path(), *format);
                 let attempt = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    #[cfg(test)]
+                    crate::fault::panic_if_named(&source.id, "records");
                     collect_one(source, files, base, &mut collector, note_undated)
                 }));
                 attempt.unwrap_or_else(|_| {
@@ -604,5 +606,79 @@ path = "r.jsonl"
             after.iter().any(|(p, b)| p == path && before.iter().any(|(q, o)| q == p && o == b)),
             "the named file kept its old bytes"
         );
+    }
+
+    fn feed_file(title: &str) -> String {
+        format!(
+            "<rss version=\"2.0\"><channel><title>Up</title><link>https://up.example/</link>\
+             <item><title>{title}</title><link>https://up.example/{title}</link>\
+             <pubDate>Mon, 03 Mar 2025 10:00:00 +0000</pubDate></item></channel></rss>"
+        )
+    }
+
+    /// CON-11: a source that panics while being fetched (caught around its async task), while
+    /// its body is parsed (a panicking blocking task, caught as its `JoinError`) or while its
+    /// records are read (caught around the reader) fails alone; every other source is built.
+    /// The panics are injected by `crate::fault` through the source ids.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_panicking_source_fails_alone_and_the_others_are_built() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for name in ["good", "panic-fetch", "panic-parse"] {
+            std::fs::write(root.join(format!("{name}.xml")), feed_file(&format!("from-{name}")))
+                .unwrap();
+        }
+        let record = |id: &str| {
+            format!(
+                r#"{{"id": "{id}", "title": "from-{id}", "link": "https://r.example/{id}", "published": "2025-03-03T09:00:00Z"}}"#
+            )
+        };
+        std::fs::write(root.join("good.jsonl"), record("good-records")).unwrap();
+        std::fs::write(root.join("panic-records.jsonl"), record("panic-records")).unwrap();
+        let feed = |id: &str| {
+            format!(
+                "[[source]]\nid = \"{id}\"\nkind = \"feed\"\npath = \"{id}.xml\"\nchannel = \"c\"\n\n"
+            )
+        };
+        let records = |id: &str, file: &str| {
+            format!(
+                "[[source]]\nid = \"{id}\"\nkind = \"records\"\npath = \"{file}\"\nchannel = \"c\"\n\n"
+            )
+        };
+        let text = format!(
+            "[site]\ntitle = \"T\"\nlink = \"https://example.org/\"\ntimezone = \"UTC\"\n\n\
+             [[channel]]\nid = \"c\"\ntitle = \"C\"\n\n{}{}{}{}{}",
+            feed("panic-fetch"),
+            feed("good"),
+            feed("panic-parse"),
+            records("panic-records", "panic-records.jsonl"),
+            records("good-records", "good.jsonl"),
+        );
+        let config = Config::parse(&text, &root.join("feeds.toml")).unwrap();
+        let options = BuildOptions {
+            out: Some(root.join("out")),
+            state: Some(root.join("state.db")),
+            ..BuildOptions::default()
+        };
+        let report = build(&config, &options).await.unwrap();
+
+        let failed = |id: &str| {
+            let source = report.sources.iter().find(|s| s.id == id).unwrap();
+            source.failed.clone().unwrap_or_default()
+        };
+        assert!(failed("panic-fetch").ends_with("internal error: reading this source panicked"));
+        let parse = failed("panic-parse");
+        assert!(parse.contains("internal error while parsing: task"), "{parse}");
+        assert!(parse.contains("injected panic (parse)"), "{parse}");
+        assert_eq!(failed("panic-records"), "internal error: reading this source panicked");
+        assert_eq!(failed("good"), "");
+        assert_eq!(failed("good-records"), "");
+        assert_eq!(report.exit_code(), 1);
+
+        let rss = std::fs::read_to_string(root.join("out/c/rss.xml")).unwrap();
+        assert!(rss.contains("from-good<") && rss.contains("from-good-records<"), "{rss}");
+        assert!(!rss.contains("from-panic"), "{rss}");
+        let lines = report.problem_lines().join("\n");
+        assert_eq!(lines.matches("panicked").count(), 3, "{lines}");
     }
 }

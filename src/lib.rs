@@ -31,6 +31,8 @@ pub mod dates;
 pub mod decode;
 pub mod emit;
 pub mod error;
+#[cfg(test)]
+mod fault;
 pub mod fetch;
 pub mod model;
 pub mod output;

@@ -651,7 +651,6 @@ async fn a_clock_set_back_holds_a_source_no_longer_than_its_interval_or_backoff(
     assert!(!run.stderr.contains("clock moved back"), "{}", run.stderr);
 }
 
-
 /// A raw server on 127.0.0.1 that answers every request with `head` (status line and header
 /// lines, without the blank line ending them) and a one-item feed. Returns its base URL.
 async fn raw_head_server(head: String) -> String {
