@@ -161,6 +161,27 @@ pub fn strip_forbidden_chars(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// The index of the first byte at or after `from` for which `wanted` holds, or the length.
+///
+/// Markup-free runs of article text are long, and most of their bytes are in multi-byte
+/// characters; testing a whole 16-byte block at once (a branch-free test the compiler turns
+/// into vector compares, `wanted` being a few `==` joined with `|`) skips them several times
+/// faster than a byte-by-byte search.
+#[inline(always)]
+pub(crate) fn find_byte(bytes: &[u8], mut from: usize, wanted: impl Fn(u8) -> bool) -> usize {
+    const BLOCK: usize = 16;
+    while let Some(block) = bytes.get(from..from + BLOCK) {
+        if block.iter().fold(false, |found, &b| found | wanted(b)) {
+            break;
+        }
+        from += BLOCK;
+    }
+    match bytes.get(from..).and_then(|rest| rest.iter().position(|&b| wanted(b))) {
+        Some(at) => from + at,
+        None => bytes.len(),
+    }
+}
+
 /// The index of the first byte at or after `from` that may start a forbidden
 /// character ([`SUSPECT`]). Clean 32-byte blocks are skipped with a
 /// branch-free test the compiler turns into vector compares; only a block

@@ -109,19 +109,22 @@ fn escape(s: &str) -> String {
 /// copied whole.
 fn escape_into(out: &mut String, s: &str) {
     let s = clean(s);
+    let bytes = s.as_bytes();
     let mut start = 0;
-    for (i, b) in s.bytes().enumerate() {
-        let replacement = match b {
+    loop {
+        let i = crate::text::find_byte(bytes, start, |b| {
+            (b == b'&') | (b == b'<') | (b == b'>') | (b == b'"') | (b == b'\'')
+        });
+        let Some(&b) = bytes.get(i) else { break };
+        // `i` is at an ASCII byte, so on a char boundary.
+        out.push_str(&s[start..i]);
+        out.push_str(match b {
             b'&' => "&amp;",
             b'<' => "&lt;",
             b'>' => "&gt;",
             b'"' => "&quot;",
-            b'\'' => "&#39;",
-            _ => continue,
-        };
-        // `i` is at an ASCII byte, so on a char boundary.
-        out.push_str(&s[start..i]);
-        out.push_str(replacement);
+            _ => "&#39;",
+        });
         start = i + 1;
     }
     out.push_str(&s[start..]);

@@ -17,6 +17,7 @@
 //! emitters write, except content the sanitiser already cleaned.
 
 use super::clean;
+use crate::text::find_byte;
 
 pub(super) struct XmlWriter {
     out: Vec<u8>,
@@ -102,7 +103,19 @@ impl XmlWriter {
     pub(super) fn cdata(&mut self, text: &str) {
         let mut rest = text;
         loop {
-            let cut = rest.match_indices("]]>").next().map(|(i, _)| i + 2);
+            // Like quick-xml: every `>` after `]]` ends a section.
+            let bytes = rest.as_bytes();
+            let mut cut = None;
+            let mut from = 0;
+            while let Some(gt) =
+                Some(find_byte(bytes, from, |b| b == b'>')).filter(|&i| i < bytes.len())
+            {
+                if bytes[..gt].ends_with(b"]]") {
+                    cut = Some(gt);
+                    break;
+                }
+                from = gt + 1;
+            }
             let (piece, tail) = rest.split_at(cut.unwrap_or(rest.len()));
             self.out.extend_from_slice(b"<![CDATA[");
             self.out.extend_from_slice(piece.as_bytes());
@@ -127,17 +140,19 @@ impl XmlWriter {
 fn escape_into(out: &mut Vec<u8>, s: &str) {
     let bytes = s.as_bytes();
     let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        let replacement: &[u8] = match b {
+    loop {
+        let i = find_byte(bytes, start, |b| {
+            (b == b'<') | (b == b'>') | (b == b'&') | (b == b'\'') | (b == b'"')
+        });
+        let Some(&b) = bytes.get(i) else { break };
+        out.extend_from_slice(&bytes[start..i]);
+        out.extend_from_slice(match b {
             b'<' => b"&lt;",
             b'>' => b"&gt;",
             b'&' => b"&amp;",
             b'\'' => b"&apos;",
-            b'"' => b"&quot;",
-            _ => continue,
-        };
-        out.extend_from_slice(&bytes[start..i]);
-        out.extend_from_slice(replacement);
+            _ => b"&quot;",
+        });
         start = i + 1;
     }
     out.extend_from_slice(&bytes[start..]);

@@ -68,6 +68,7 @@ use html5ever::tokenizer::{
 use url::Url;
 
 use super::MAX_DEPTH;
+pub(super) use crate::text::find_byte;
 use crate::text::strip_forbidden_chars;
 
 /// What ammonia adds to every `a` (the module's `link_rel`), as serialised.
@@ -423,27 +424,6 @@ fn push_escaped(out: &mut String, s: &str, attribute: bool) {
         start = i;
     }
     out.push_str(&s[start..]);
-}
-
-/// The index of the first byte at or after `from` for which `wanted` holds, or the length.
-///
-/// Markup-free runs of article text are long, and most of their bytes are in multi-byte
-/// characters; testing a whole 16-byte block at once (a branch-free test the compiler turns
-/// into vector compares, `wanted` being a few `==` joined with `|`) skips them several times
-/// faster than a byte-by-byte search.
-#[inline(always)]
-pub(super) fn find_byte(bytes: &[u8], mut from: usize, wanted: impl Fn(u8) -> bool) -> usize {
-    const BLOCK: usize = 16;
-    while let Some(block) = bytes.get(from..from + BLOCK) {
-        if block.iter().fold(false, |found, &b| found | wanted(b)) {
-            break;
-        }
-        from += BLOCK;
-    }
-    match bytes.get(from..).and_then(|rest| rest.iter().position(|&b| wanted(b))) {
-        Some(at) => from + at,
-        None => bytes.len(),
-    }
 }
 
 #[cfg(test)]
