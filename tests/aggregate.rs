@@ -307,15 +307,7 @@ async fn a_server_that_never_answers_costs_one_timeout_and_the_rest_is_built() {
             held.push(socket);
         }
     });
-    let server = MockServer::start().await;
-    Mock::given(path("/ok.xml"))
-        .respond_with(ResponseTemplate::new(200).set_body_string(rss(&[(
-            "ok",
-            "Still here",
-            Some("Mon, 03 Mar 2025 10:00:00 +0000"),
-        )])))
-        .mount(&server)
-        .await;
+    let server = healthy_server().await;
     let t = TestDir::new();
     let sources = url_source("silent", &format!("http://{silent_addr}/feed.xml"))
         + &url_source("ok", &format!("{}/ok.xml", server.uri()));
@@ -651,6 +643,21 @@ async fn a_clock_set_back_holds_a_source_no_longer_than_its_interval_or_backoff(
     assert!(!run.stderr.contains("clock moved back"), "{}", run.stderr);
 }
 
+/// A server whose `/ok.xml` is a healthy one-item feed ("Still here"), to show
+/// that the other sources of a run are still built when one fails.
+async fn healthy_server() -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(path("/ok.xml"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(rss(&[(
+            "ok",
+            "Still here",
+            Some("Mon, 03 Mar 2025 10:00:00 +0000"),
+        )])))
+        .mount(&server)
+        .await;
+    server
+}
+
 /// A raw server on 127.0.0.1 that answers every request with `head` (status line and header
 /// lines, without the blank line ending them) and a one-item feed. Returns its base URL.
 async fn raw_head_server(head: String) -> String {
@@ -691,15 +698,7 @@ async fn huge_or_numerous_response_headers_fail_only_their_source() {
     let huge = format!("HTTP/1.1 200 OK\r\nX-Big: {}\r\n", "a".repeat(1024 * 1024));
     let many = raw_head_server(many).await;
     let huge = raw_head_server(huge).await;
-    let server = MockServer::start().await;
-    Mock::given(path("/ok.xml"))
-        .respond_with(ResponseTemplate::new(200).set_body_string(rss(&[(
-            "ok",
-            "Still here",
-            Some("Mon, 03 Mar 2025 10:00:00 +0000"),
-        )])))
-        .mount(&server)
-        .await;
+    let server = healthy_server().await;
     let t = TestDir::new();
     let sources = url_source("many", &format!("{many}/feed.xml"))
         + &url_source("huge", &format!("{huge}/feed.xml"))
