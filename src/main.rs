@@ -105,7 +105,13 @@ fn init_logging(common: &Common) {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
     let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
     let _ = match common.log_format {
-        LogFormat::Text => builder.without_time().with_target(false).try_init(),
+        // Colour only on a terminal: in cron mail and log files the escape
+        // codes are noise.
+        LogFormat::Text => builder
+            .without_time()
+            .with_target(false)
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+            .try_init(),
         LogFormat::Json => builder.json().try_init(),
     };
 }

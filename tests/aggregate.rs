@@ -624,6 +624,8 @@ async fn a_clock_set_back_holds_a_source_no_longer_than_its_interval_or_backoff(
         "{}",
         run.stderr
     );
+    // Logged through `tracing`; stderr is a pipe here, so no colour codes.
+    assert!(!run.stderr.contains('\u{1b}'), "{:?}", run.stderr);
     assert!(
         run.stderr.contains("in backoff after 3 failure(s) until 2025-01-01 00:1"),
         "{}",
