@@ -413,7 +413,14 @@ fn collect(
     }
     let read = start.elapsed();
     let start = Instant::now();
-    let (feeds, stages) = collector.finish_timed();
+    let (feeds, stages, spoiled) = collector.finish_timed();
+    for origin in spoiled {
+        if let Some(report) = reports.iter_mut().find(|r| r.id == origin.source) {
+            let message = "internal error while sanitising or summarising this item; \
+                it is kept without its content and summary";
+            report.problem(Severity::Warning, origin.location, message);
+        }
+    }
     let timings = Timings { read, pipeline: start.elapsed(), stages, ..Timings::default() };
     (feeds, reports, timings)
 }
@@ -614,6 +621,37 @@ path = "r.jsonl"
              <item><title>{title}</title><link>https://up.example/{title}</link>\
              <pubDate>Mon, 03 Mar 2025 10:00:00 +0000</pubDate></item></channel></rss>"
         )
+    }
+
+    /// A panic while one item is sanitised or summarised keeps the item
+    /// (bare), names it in a warning, and spares its source and the run.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_panic_while_preparing_an_item_is_a_warning_naming_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let line = |id: &str, body: &str| {
+            format!(
+                "{{\"id\": \"{id}\", \"title\": \"{id}\", \"published\": \"2025-03-03T09:00:00Z\", \"content\": \"<p>{body}</p>\"}}\n"
+            )
+        };
+        let records = line("good", "fine") + &line("bad", crate::fault::PANIC_MARK);
+        std::fs::write(root.join("r.jsonl"), records).unwrap();
+        let text = "[site]\ntitle = \"T\"\nlink = \"https://example.org/\"\n\n\
+                    [[channel]]\nid = \"c\"\ntitle = \"C\"\n\n\
+                    [[source]]\nid = \"r\"\nkind = \"records\"\npath = \"r.jsonl\"\nchannel = \"c\"\n";
+        let config = Config::parse(text, &root.join("feeds.toml")).unwrap();
+        let options = BuildOptions { out: Some(root.join("out")), ..BuildOptions::default() };
+        let report = build(&config, &options).await.unwrap();
+        assert_eq!(report.exit_code(), 1);
+        assert_eq!(
+            report.problem_lines(),
+            [
+                "warning: r: r.jsonl:2: internal error while sanitising or summarising this item; it is kept without its content and summary"
+            ]
+        );
+        let rss = std::fs::read_to_string(root.join("out/c/rss.xml")).unwrap();
+        assert!(rss.contains("<title>bad</title>") && rss.contains("<p>fine</p>"), "{rss}");
+        assert!(!rss.contains(crate::fault::PANIC_MARK), "{rss}");
     }
 
     /// CON-11: a source that panics while being fetched (caught around its async task), while

@@ -14,3 +14,14 @@ pub(crate) fn panic_if_named(source_id: &str, stage: &str) {
         panic!("injected panic ({stage}) for source {source_id}");
     }
 }
+
+/// Text that makes preparing an item panic (sanitising, snippets), for the
+/// tests of per-item isolation in `pipeline`.
+pub(crate) const PANIC_MARK: &str = "FEEDWRIGHT-TEST-PANIC";
+
+/// Panics when `text` holds [`PANIC_MARK`].
+pub(crate) fn panic_if_marked(text: &str) {
+    if text.contains(PANIC_MARK) {
+        panic!("injected panic while preparing an item");
+    }
+}

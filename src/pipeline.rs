@@ -29,7 +29,7 @@ use rayon::prelude::*;
 use url::Url;
 
 use crate::config::{Channel, ChannelId, Config, Site};
-use crate::model::{Article, ChannelFeed};
+use crate::model::{Article, ChannelFeed, Origin};
 use crate::{sanitize, text};
 
 /// Collects records into per-channel buffers.
@@ -47,6 +47,8 @@ pub struct Collector<'a> {
     /// together (see [`Collector::push`]).
     pending: Vec<Pending>,
     times: StageTimes,
+    /// Where the items come from whose preparation failed.
+    spoiled: Vec<Origin>,
 }
 
 /// One channel's newest items so far.
@@ -72,6 +74,10 @@ struct Entry {
 /// (summary length, snippet), one per distinct configured length.
 type Snippets = Vec<(usize, String)>;
 
+/// A finished article, its snippets, the time spent (summarising,
+/// sanitising) and whether preparing it failed.
+type Prepared = (Arc<Article>, Arc<Snippets>, (Duration, Duration), bool);
+
 /// A record waiting in [`Collector::pending`].
 struct Pending {
     seq: u64,
@@ -81,6 +87,8 @@ struct Pending {
     /// Filled in by [`Collector::flush`], with the time it took.
     snippets: Snippets,
     times: (Duration, Duration),
+    /// Preparing it failed (see [`prepare`]).
+    spoiled: bool,
 }
 
 /// Records prepared together: enough to keep both cores busy, few enough
@@ -132,6 +140,7 @@ impl<'a> Collector<'a> {
             lengths,
             pending: Vec::with_capacity(BATCH),
             times: StageTimes::default(),
+            spoiled: Vec::new(),
         }
     }
 
@@ -179,6 +188,7 @@ impl<'a> Collector<'a> {
                 keys: Keys { link: None, title_day: None },
                 snippets: Vec::new(),
                 times: (Duration::ZERO, Duration::ZERO),
+                spoiled: false,
             });
             if self.pending.len() >= BATCH {
                 self.flush();
@@ -217,12 +227,15 @@ impl<'a> Collector<'a> {
         let (channels, site_link) = (&self.config.channels, &self.site.link);
         pending.par_iter_mut().for_each(|p| {
             p.keys = identify(&mut p.article, &channels[p.slot].id, site_link);
-            let (article, snippets, times) =
+            let (article, snippets, times, spoiled) =
                 prepare(std::mem::take(&mut p.article), lengths, ellipsis);
-            (p.article, p.snippets, p.times) = (article, snippets, times);
+            (p.article, p.snippets, p.times, p.spoiled) = (article, snippets, times, spoiled);
         });
         for p in pending.drain(..) {
             self.times.add(p.times.0, p.times.1);
+            if p.spoiled {
+                self.spoiled.push(p.article.origin.clone());
+            }
             let entry = Entry {
                 seq: p.seq,
                 article: Arc::new(p.article),
@@ -241,10 +254,12 @@ impl<'a> Collector<'a> {
     }
 
     /// [`Collector::finish`], also returning the CPU time spent on snippets
-    /// and on sanitising (summed over threads), for `--timings`.
-    pub fn finish_timed(mut self) -> (Vec<ChannelFeed>, StageTimes) {
+    /// and on sanitising (summed over threads), for `--timings`, and where
+    /// the items come from whose content could not be prepared (they are
+    /// kept without content and summary).
+    pub fn finish_timed(mut self) -> (Vec<ChannelFeed>, StageTimes, Vec<Origin>) {
         self.flush();
-        let Collector { config, site, buffers, lengths, mut times, .. } = self;
+        let Collector { config, site, buffers, lengths, mut times, mut spoiled, .. } = self;
         let lists: Vec<Vec<Entry>> = buffers.into_iter().map(Buffer::finish).collect();
 
         // Each article once, however many feeds it is in (keyed by address:
@@ -267,23 +282,25 @@ impl<'a> Collector<'a> {
         // Every other clone of an entry is gone now, so unprepared articles
         // can be taken apart instead of copied.
         let ellipsis = site.ellipsis.as_str();
-        let prepared: Vec<(Arc<Article>, Arc<Snippets>, Duration, Duration)> = unique
+        let prepared: Vec<Prepared> = unique
             .into_par_iter()
             .map(|e| match e.snippets {
-                Some(snippets) => (e.article, snippets, Duration::ZERO, Duration::ZERO),
+                Some(snippets) => (e.article, snippets, (Duration::ZERO, Duration::ZERO), false),
                 None => {
                     let article = Arc::try_unwrap(e.article).unwrap_or_else(|a| (*a).clone());
-                    let (article, snippets, (summarise, sanitise)) =
-                        prepare(article, &lengths, ellipsis);
-                    (Arc::new(article), Arc::new(snippets), summarise, sanitise)
+                    let (article, snippets, times, failed) = prepare(article, &lengths, ellipsis);
+                    (Arc::new(article), Arc::new(snippets), times, failed)
                 }
             })
             .collect();
         times.items = prepared.len();
         let mut prepared: Vec<Option<(Arc<Article>, Arc<Snippets>)>> = prepared
             .into_iter()
-            .map(|(article, snippets, summarise, sanitise)| {
+            .map(|(article, snippets, (summarise, sanitise), failed)| {
                 times.add(summarise, sanitise);
+                if failed {
+                    spoiled.push(article.origin.clone());
+                }
                 Some((article, snippets))
             })
             .collect();
@@ -327,7 +344,7 @@ impl<'a> Collector<'a> {
                 }
             })
             .collect();
-        (feeds, times)
+        (feeds, times, spoiled)
     }
 }
 
@@ -345,22 +362,34 @@ fn prepare(
     mut a: Article,
     lengths: &[usize],
     ellipsis: &str,
-) -> (Article, Snippets, (Duration, Duration)) {
+) -> (Article, Snippets, (Duration, Duration), bool) {
     let start = Instant::now();
-    let base = a.link.as_deref().and_then(|l| Url::parse(l).ok());
-    let content = a.content.as_deref().map(|c| sanitize::sanitize_html(c, base.as_ref()));
-    let sanitised = Instant::now();
-    let from = a.summary.as_deref().or(a.content.as_deref()).unwrap_or("");
-    let snippets = lengths
-        .iter()
-        .map(|&n| {
-            (n, text::strip_forbidden_chars(&text::summarise(from, n, ellipsis)).into_owned())
-        })
-        .collect();
-    let times = (sanitised.elapsed(), sanitised - start);
+    let mut sanitised = start;
+    // A bug that panics on one item's HTML must not take its source, or the
+    // whole run, with it: the item is kept without content and summary, and
+    // the last value returned says so, for the collector to report.
+    let worked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        #[cfg(test)]
+        crate::fault::panic_if_marked(a.content.as_deref().unwrap_or(""));
+        let base = a.link.as_deref().and_then(|l| Url::parse(l).ok());
+        let content = a.content.as_deref().map(|c| sanitize::sanitize_html(c, base.as_ref()));
+        sanitised = Instant::now();
+        let from = a.summary.as_deref().or(a.content.as_deref()).unwrap_or("");
+        let snippets: Snippets = lengths
+            .iter()
+            .map(|&n| {
+                (n, text::strip_forbidden_chars(&text::summarise(from, n, ellipsis)).into_owned())
+            })
+            .collect();
+        (content, snippets)
+    }));
+    let spoiled = worked.is_err();
+    let (content, snippets) =
+        worked.unwrap_or_else(|_| (None, lengths.iter().map(|&n| (n, String::new())).collect()));
+    let times = (sanitised.elapsed(), sanitised.saturating_duration_since(start));
     a.summary = None;
     a.content = content.filter(|c| !c.trim().is_empty());
-    (a, snippets, times)
+    (a, snippets, times, spoiled)
 }
 
 /// CPU time of the per-item steps, summed over threads.
@@ -821,6 +850,36 @@ summary_length = 5
         for (parent, child) in feeds[0].items.iter().zip(&feeds[1].items) {
             assert!(Arc::ptr_eq(parent, child));
         }
+    }
+
+    #[test]
+    fn an_item_whose_preparation_panics_is_kept_bare_and_reported() {
+        let config = config();
+        let site = config.site.clone().unwrap();
+        let mut c = Collector::new(&config, &site);
+        // "news" keeps 3, so p0-p2 are prepared while reading and p3-p4 at
+        // the end: the marked item in each group panics.
+        for i in 0..5 {
+            let mut a =
+                article(&format!("p{i}"), "world", Some(&format!("2025-02-0{}T00:00:00Z", i + 1)));
+            let mark = if i == 1 || i == 4 { crate::fault::PANIC_MARK } else { "" };
+            a.content = Some(format!("<p>body {i} {mark}</p>"));
+            c.push(a, None).unwrap();
+        }
+        let (feeds, _, spoiled) = c.finish_timed();
+        let world: Vec<(String, Option<String>, String)> = feeds[1]
+            .items
+            .iter()
+            .map(|a| (a.key.clone().unwrap(), a.content.clone(), a.snippet.clone()))
+            .collect();
+        let kept = |k: &str| {
+            (k.to_owned(), Some(format!("<p>body {} </p>", &k[1..])), "one two th...".to_owned())
+        };
+        let bare = |k: &str| (k.to_owned(), None, String::new());
+        assert_eq!(world, [bare("p4"), kept("p3"), kept("p2"), bare("p1"), kept("p0")]);
+        let mut at: Vec<&str> = spoiled.iter().map(|o| o.location.as_str()).collect();
+        at.sort_unstable();
+        assert_eq!(at, ["f:p1", "f:p4"]);
     }
 
     #[test]
