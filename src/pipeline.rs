@@ -357,7 +357,7 @@ fn identify(article: &mut Article, channel: &ChannelId, site_link: &Url) -> Keys
 
 /// Sanitises an article's content and cuts its snippets, one per length,
 /// dropping the raw summary and content. Also returns the time spent
-/// summarising and sanitising.
+/// summarising and sanitising, and whether preparing it failed.
 fn prepare(
     mut a: Article,
     lengths: &[usize],
