@@ -259,7 +259,7 @@ pub fn check(config: &Config, state: Option<&Path>) -> Result<Report, AppError> 
     };
     let path = state.map_or_else(|| site.state.clone(), Path::to_owned);
     // Read-only look at what build would use; nothing is fetched or written.
-    let store = if path.exists() { Some(Store::open(&path)?) } else { None };
+    let store = if path.exists() { Some(Store::open_for_reading(&path)?) } else { None };
     let mut feed_results = Vec::new();
     for source in config.sources.iter().filter(|s| s.enabled) {
         if matches!(source.kind, SourceKind::Records { .. }) {
@@ -283,7 +283,7 @@ pub fn check(config: &Config, state: Option<&Path>) -> Result<Report, AppError> 
 pub fn status(config: &Config, state: Option<&Path>) -> Result<Vec<SourceState>, AppError> {
     let Some(site) = config.site.as_ref() else { return Ok(Vec::new()) };
     let path = state.map_or_else(|| site.state.clone(), Path::to_owned);
-    let known = if path.exists() { Store::open(&path)?.sources()? } else { Vec::new() };
+    let known = if path.exists() { Store::open_for_reading(&path)?.sources()? } else { Vec::new() };
     // Configured feed sources in config order, with what the store knows.
     Ok(config
         .sources

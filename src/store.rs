@@ -36,7 +36,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset, Utc};
-use rusqlite::{Connection, ErrorCode, OptionalExtension, TransactionBehavior, params};
+use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior, params};
 use thiserror::Error;
 
 use crate::model::Article;
@@ -248,6 +248,27 @@ impl Store {
     /// The database file.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Opens an existing database only to read it (`check`, `status`), so
+    /// that they work on a file this user may not write and can never change
+    /// it. A file with an older schema is opened as by [`Store::open`],
+    /// which migrates it first.
+    pub fn open_for_reading(path: &Path) -> Result<Store, StoreError> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).map_err(|e| map_err(path, e))?;
+        let store = Store { conn, path: path.to_path_buf() };
+        store.conn.busy_timeout(BUSY_TIMEOUT).map_err(|e| store.err(e))?;
+        store.check()?;
+        let (found, supported) = (store.schema_version()?, MIGRATIONS.len() as i64);
+        if found > supported {
+            return Err(StoreError::TooNew { path: path.to_path_buf(), found, supported });
+        }
+        if found < supported {
+            drop(store);
+            return Store::open(path);
+        }
+        Ok(store)
     }
 
     /// The schema version (`PRAGMA user_version`).
@@ -1306,6 +1327,19 @@ mod tests {
         assert_eq!(items[0].article, fresh);
         assert_eq!(items[1].article, store.items("s").unwrap()[1].article);
         assert_eq!((items[0].first_seen, items[1].first_seen), (t(10), t(0)));
+    }
+
+    #[test]
+    fn a_store_opened_for_reading_reads_and_never_writes() {
+        let (_dir, path) = temp();
+        let mut store = Store::open(&path).unwrap();
+        store.upsert_items("s", &[article("urn:a", "a")], t(0)).unwrap();
+        drop(store);
+        let mut reading = Store::open_for_reading(&path).unwrap();
+        assert_eq!(ids(&reading.items("s").unwrap()), ["urn:a"]);
+        let refused = reading.record_attempt("s", &Attempt::NotModified { at: t(1) });
+        assert!(matches!(refused, Err(StoreError::ReadOnly { .. })), "{refused:?}");
+        assert!(Store::open_for_reading(&path.with_extension("missing")).is_err());
     }
 
     #[test]

@@ -401,6 +401,12 @@ fn a_read_only_state_database_exits_3_and_is_left_alone() {
         run.stderr
     );
     assert_eq!(snapshot(&t.join("output")), before, "outputs untouched");
+    // Reading it still works: `status` and `check` open it read-only.
+    let status = t.run(&["status"]);
+    assert_eq!(status.code, 0, "{}", status.stderr);
+    assert!(status.stdout.contains("last fetch (UTC)"), "{}", status.stdout);
+    let check = t.run(&["check"]);
+    assert!(check.code <= 1 && !check.stderr.contains("read-only"), "{}", check.stderr);
     drop(guard);
     assert_eq!(std::fs::read(&db).unwrap(), bytes, "never recreated");
 }
