@@ -359,6 +359,73 @@ async fn malformed_xml_is_named_with_its_position_and_nothing_is_lost() {
     assert!(t.read("output/digest/rss.xml").contains("Kept story"));
 }
 
+/// Builds `ids` (each served at `/<id>.xml` by `server`) plus the healthy `ok` source and
+/// returns the run, the test directory, and each source's error line after its prefix.
+async fn build_beside_a_healthy_source(
+    server: &MockServer,
+    ids: &[&str],
+) -> (Run, TestDir, Vec<Option<String>>) {
+    let at = |route: &str| format!("{}{route}", server.uri());
+    let sources: String = ids
+        .iter()
+        .map(|id| url_source(id, &at(&format!("/{id}.xml"))))
+        .chain([url_source("ok", &at("/ok.xml"))])
+        .collect();
+    let t = TestDir::new();
+    t.file("feeds.toml", config(&sources));
+    let run = run(&t, &["build"]).await;
+    let lines = ids
+        .iter()
+        .chain(&["ok"])
+        .map(|id| {
+            let prefix = format!("error: source \"{id}\" failed: {}: ", at(&format!("/{id}.xml")));
+            run.stderr.lines().find_map(|l| l.strip_prefix(&prefix).map(str::to_owned))
+        })
+        .collect();
+    (run, t, lines)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn undecodable_content_encodings_fail_only_their_own_source() {
+    let server = healthy_server().await;
+    // The bodies of the first two are never looked at: the coding alone is refused.
+    let gzip_magic = vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff, 1, 2, 3];
+    for (route, coding, body) in [
+        ("/stacked.xml", "gzip, gzip", gzip_magic.clone()),
+        ("/unknown.xml", "zstd-fake", gzip_magic),
+        ("/plain.xml", "gzip", rss(&[("p", "Plain", None)]).into_bytes()),
+    ] {
+        Mock::given(path(route))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .insert_header("content-encoding", coding)
+                    .set_body_bytes(body),
+            )
+            .mount(&server)
+            .await;
+    }
+    let (run, t, lines) =
+        build_beside_a_healthy_source(&server, &["stacked", "unknown", "plain"]).await;
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(
+        lines[0].as_deref(),
+        Some("cannot decompress response body: unsupported Content-Encoding \"gzip, gzip\""),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        lines[1].as_deref(),
+        Some("cannot decompress response body: unsupported Content-Encoding \"zstd-fake\""),
+        "{}",
+        run.stderr
+    );
+    let plain = lines[2].as_deref().unwrap_or_else(|| panic!("{}", run.stderr));
+    assert!(plain.starts_with("cannot decompress response body: "), "{plain}");
+    assert_eq!(lines[3], None, "{}", run.stderr);
+    let out = t.read("output/digest/rss.xml");
+    assert!(out.contains("Still here") && !out.contains("Plain"), "{out}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killing_a_run_mid_fetch_leaves_state_and_output_usable() {
     let server = MockServer::start().await;

@@ -301,6 +301,17 @@ impl Fetcher {
             return Err(FetchError::UnexpectedStatus(status.as_u16()));
         }
 
+        // The decompression layer removes Content-Encoding when it decodes; one that survives
+        // (stacked `gzip, gzip`, or a coding we do not speak) would hand compressed bytes to
+        // the charset decoder and the parser as if they were text.
+        if let Some(coding) = header_string(response.headers(), header::CONTENT_ENCODING)
+            && !coding.trim().eq_ignore_ascii_case("identity")
+        {
+            return Err(FetchError::Decode {
+                detail: format!("unsupported Content-Encoding \"{coding}\""),
+            });
+        }
+
         // reqwest knows the exact length only for identity-encoded bodies; a compressed body
         // has no exact size hint and is caught by the decoded count below instead.
         if let Some(declared) = response.content_length()

@@ -456,6 +456,88 @@ async fn gzip_body_is_decoded_and_a_gzip_bomb_stops_at_the_cap() {
 
     let err = failed(get(&fetcher, &format!("{}/corrupt", server.uri()), &none).await);
     assert!(matches!(err, FetchError::Decode { .. }), "{err:?}");
+    // The detail is the decompressor's own words; only the fixed part is ours.
+    assert!(err.to_string().starts_with("cannot decompress response body: "), "{err}");
+    assert!(err.to_string().len() > "cannot decompress response body: ".len(), "{err}");
+}
+
+/// Gzip of `data` in stored (uncompressed) deflate blocks, so any bytes, including another
+/// gzip stream, can be wrapped without a compressor.
+fn gzip_stored(data: &[u8]) -> Vec<u8> {
+    let mut gzip = vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff];
+    let mut blocks = data.chunks(0xffff).peekable();
+    if blocks.peek().is_none() {
+        gzip.extend_from_slice(&[1, 0, 0, 0xff, 0xff]);
+    }
+    while let Some(block) = blocks.next() {
+        gzip.push(u8::from(blocks.peek().is_none()));
+        let len = block.len() as u16;
+        gzip.extend_from_slice(&len.to_le_bytes());
+        gzip.extend_from_slice(&(!len).to_le_bytes());
+        gzip.extend_from_slice(block);
+    }
+    let mut crc: u32 = !0;
+    for byte in data {
+        crc ^= u32::from(*byte);
+        for _ in 0..8 {
+            crc = if crc & 1 != 0 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+        }
+    }
+    gzip.extend_from_slice(&(!crc).to_le_bytes());
+    gzip.extend_from_slice(&(data.len() as u32).to_le_bytes());
+    gzip
+}
+
+#[tokio::test]
+async fn stacked_and_unknown_content_encodings_are_named_decode_errors() {
+    let feed = b"<rss version=\"2.0\"><channel><title>t</title></channel></rss>";
+    let server = MockServer::start().await;
+    // The helper itself must produce gzip that reqwest accepts, or the stacked case below
+    // would fail for the wrong reason.
+    Mock::given(path("/once"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("content-encoding", "gzip")
+                .set_body_bytes(gzip_stored(feed)),
+        )
+        .mount(&server)
+        .await;
+    for (route, coding) in [("/stacked", "gzip, gzip"), ("/unknown", "zstd-fake")] {
+        Mock::given(path(route))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .insert_header("content-encoding", coding)
+                    .set_body_bytes(gzip_stored(&gzip_stored(feed))),
+            )
+            .mount(&server)
+            .await;
+    }
+    Mock::given(path("/identity"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("content-encoding", "Identity")
+                .set_body_bytes(feed.as_slice()),
+        )
+        .mount(&server)
+        .await;
+    let fetcher = fetcher();
+    let none = Validators::default();
+    let at = |route: &str| format!("{}{route}", server.uri());
+
+    assert_eq!(fetched(get(&fetcher, &at("/once"), &none).await).body, feed);
+    assert_eq!(fetched(get(&fetcher, &at("/identity"), &none).await).body, feed);
+
+    let err = failed(get(&fetcher, &at("/stacked"), &none).await);
+    assert!(matches!(err, FetchError::Decode { .. }), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        "cannot decompress response body: unsupported Content-Encoding \"gzip, gzip\""
+    );
+    let err = failed(get(&fetcher, &at("/unknown"), &none).await);
+    assert_eq!(
+        err.to_string(),
+        "cannot decompress response body: unsupported Content-Encoding \"zstd-fake\""
+    );
 }
 
 #[tokio::test]
