@@ -541,6 +541,19 @@ async fn stacked_and_unknown_content_encodings_are_named_decode_errors() {
 }
 
 #[tokio::test]
+async fn bytes_past_the_content_length_are_ignored() {
+    let target = raw_server(|mut stream| async move {
+        read_request(&mut stream).await;
+        let _ = stream
+            .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\n<rss/>TRAILING GARBAGE</rss>")
+            .await;
+    })
+    .await;
+    let body = fetched(get(&fetcher(), &target, &Validators::default()).await);
+    assert_eq!(body.body, b"<rss/>");
+}
+
+#[tokio::test]
 async fn empty_body_is_an_error() {
     let server = MockServer::start().await;
     Mock::given(method("GET")).respond_with(ResponseTemplate::new(200)).mount(&server).await;
