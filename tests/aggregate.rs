@@ -427,6 +427,29 @@ async fn undecodable_content_encodings_fail_only_their_own_source() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unclosed_cdata_section_fails_its_source_with_a_position() {
+    let server = healthy_server().await;
+    Mock::given(path("/cdata.xml"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(
+            "<?xml version=\"1.0\"?>\n<rss version=\"2.0\"><channel><title>C</title>\n\
+             <item><title>c</title>\n<description><![CDATA[<p>never closed</p></description>\n\
+             </item></channel></rss>\n",
+        ))
+        .mount(&server)
+        .await;
+    let (run, t, lines) = build_beside_a_healthy_source(&server, &["cdata"]).await;
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let cdata = lines[0].as_deref().unwrap_or_else(|| panic!("{}", run.stderr));
+    assert!(
+        cdata.starts_with("malformed feed: CDATA section is not closed at line 4 column 14"),
+        "{cdata}"
+    );
+    assert_eq!(lines[1], None, "{}", run.stderr);
+    let out = t.read("output/digest/rss.xml");
+    assert!(out.contains("Still here") && !out.contains("never closed"), "{out}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killing_a_run_mid_fetch_leaves_state_and_output_usable() {
     let server = MockServer::start().await;
     Mock::given(path("/slow.xml"))

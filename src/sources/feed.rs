@@ -1451,6 +1451,17 @@ mod tests {
     }
 
     #[test]
+    fn unclosed_cdata_is_a_parse_error_with_position() {
+        let text = "<rss version=\"2.0\">\n<channel>\n<title>T</title>\n<item><title>x</title>\n\
+                    <description><![CDATA[<p>never closed</p></description>\n</item>\n\
+                    </channel>\n</rss>\n";
+        let err = parse_with(text, |_| {}).unwrap_err();
+        let FeedError::Parse(msg) = &err else { panic!("{err:?}") };
+        // The position is where the section opened, which is where a reader should look.
+        assert!(msg.starts_with("CDATA section is not closed at line 5 column 14"), "{msg}");
+    }
+
+    #[test]
     fn html_page_json_and_text_are_not_feeds() {
         let html = "<!DOCTYPE html><html><head><title>Home</title></head><body>hi</body></html>";
         assert_eq!(
