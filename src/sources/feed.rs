@@ -1462,6 +1462,24 @@ mod tests {
     }
 
     #[test]
+    fn one_large_entity_referenced_many_times_stays_literal() {
+        // ~100 KB x 10,000 references would be a gigabyte if the entity were expanded.
+        let big = "x".repeat(100_000);
+        let refs = "&big;".repeat(10_000);
+        let text = format!(
+            "<?xml version=\"1.0\"?><!DOCTYPE rss [<!ENTITY big \"{big}\">]>{}",
+            item(&format!("<title>t</title><description>{refs}</description>"))
+        );
+        let feed = parse(&text);
+        assert_eq!(feed.articles.len(), 1);
+        assert_eq!(feed.articles[0].title, "t");
+        let summary = feed.articles[0].summary.as_deref().unwrap_or_default();
+        assert!(summary.contains("big;"), "the references stay as text: {summary:.200}");
+        assert!(!summary.contains("xxxxxxxxxx"), "the entity was expanded");
+        assert!(summary.len() < refs.len() + 1000, "{} bytes", summary.len());
+    }
+
+    #[test]
     fn html_page_json_and_text_are_not_feeds() {
         let html = "<!DOCTYPE html><html><head><title>Home</title></head><body>hi</body></html>";
         assert_eq!(
