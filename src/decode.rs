@@ -424,6 +424,62 @@ mod tests {
     }
 
     #[test]
+    fn invalid_utf8_variants_become_replacement_characters_with_a_warning() {
+        let cases: [(&str, &[u8], &str); 3] = [
+            ("lone continuation byte", &[0x80], "\u{fffd}"),
+            // Overlong "/": C0 can never start a sequence, so each byte is its own error.
+            ("overlong", &[0xC0, 0xAF], "\u{fffd}\u{fffd}"),
+            ("encoded surrogate", &[0xED, 0xA0, 0x80], "\u{fffd}\u{fffd}\u{fffd}"),
+        ];
+        for (name, bad, replaced) in cases {
+            let mut bytes = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss><channel><title>中文 "
+                .as_bytes()
+                .to_vec();
+            let bad_at = bytes.len();
+            bytes.extend_from_slice(bad);
+            bytes.extend_from_slice("新闻</title></channel></rss>".as_bytes());
+            let d = decode(&bytes, None).unwrap();
+            assert_eq!(
+                (d.encoding, title(&d)),
+                ("UTF-8", &*format!("中文 {replaced}新闻")),
+                "{name}"
+            );
+            let warning = d.warning.unwrap();
+            assert!(
+                warning.contains(&format!("invalid UTF-8 at byte {bad_at}")),
+                "{name}: {warning}"
+            );
+        }
+
+        // The first two bytes of a three-byte character, and then the body ends.
+        let mut cut = "<rss><channel><title>中文新闻</title></channel></rss>".as_bytes().to_vec();
+        let bad_at = cut.len();
+        cut.extend_from_slice(&"中".as_bytes()[..2]);
+        let d = decode(&cut, None).unwrap();
+        assert_eq!((d.encoding, title(&d)), ("UTF-8", "中文新闻"));
+        assert!(d.text.ends_with("</rss>\u{fffd}"), "{:?}", d.text);
+        let warning = d.warning.unwrap();
+        assert!(warning.contains(&format!("invalid UTF-8 at byte {bad_at}")), "{warning}");
+    }
+
+    #[test]
+    fn invalid_utf8_in_plain_ascii_text_falls_back_with_a_warning() {
+        // With no valid multi-byte character to outvote it, one bad sequence reads as
+        // mislabelled Latin text; the offset is still named.
+        for bad in [&[0x80][..], &[0xC0, 0xAF], &[0xED, 0xA0, 0x80], &[0xE4, 0xB8]] {
+            let mut bytes = b"<rss><channel><title>News ".to_vec();
+            let bad_at = bytes.len();
+            bytes.extend_from_slice(bad);
+            bytes.extend_from_slice(b"</title></channel></rss>");
+            let d = decode(&bytes, None).unwrap();
+            assert_eq!(d.encoding, "windows-1252", "{bad:?}");
+            assert!(title(&d).starts_with("News "), "{bad:?}");
+            let warning = d.warning.unwrap();
+            assert!(warning.contains(&format!("first bad byte at {bad_at}")), "{warning}");
+        }
+    }
+
+    #[test]
     fn boms_decode_and_never_reach_the_text() {
         let doc = "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><rss><channel><title>Ünïcödé 中</title></channel></rss>";
         let mut utf8 = vec![0xEF, 0xBB, 0xBF];
