@@ -536,6 +536,13 @@ mod tests {
     }
 
     #[test]
+    fn non_english_names_are_an_error_not_a_guess() {
+        for s in ["Di, 04 Mär 2025 10:00:00 +0100", "04 Mär 2025 10:00:00 +0100"] {
+            assert!(parse_date(s, UTC).is_err(), "{s}");
+        }
+    }
+
+    #[test]
     fn local_formats_in_zone() {
         let sh = Asia::Shanghai;
         assert_eq!(p("2025-03-01 10:20:30", sh), "2025-03-01T10:20:30+08:00");

@@ -450,6 +450,32 @@ async fn an_unclosed_cdata_section_fails_its_source_with_a_position() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_german_pub_date_keeps_the_item_and_names_the_date() {
+    let server = healthy_server().await;
+    Mock::given(path("/german.xml"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(rss(&[(
+            "g",
+            "Aus Berlin",
+            Some("Di, 04 Mär 2025 10:00:00 +0100"),
+        )])))
+        .mount(&server)
+        .await;
+    let (run, t, lines) = build_beside_a_healthy_source(&server, &["german"]).await;
+    // A warning is a problem for the exit code, not a failure of the source.
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(lines, [None, None], "{}", run.stderr);
+    assert!(
+        run.stderr.lines().any(|l| l.starts_with("warning: german: ")
+            && l.contains("unrecognised date \"Di, 04 Mär 2025 10:00:00 +0100\"")
+            && l.ends_with("the item is kept undated")),
+        "the unparsed date is named: {}",
+        run.stderr
+    );
+    let out = t.read("output/digest/rss.xml");
+    assert!(out.contains("Still here") && out.contains("Aus Berlin"), "{out}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killing_a_run_mid_fetch_leaves_state_and_output_usable() {
     let server = MockServer::start().await;
     Mock::given(path("/slow.xml"))

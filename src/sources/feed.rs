@@ -1747,6 +1747,23 @@ mod tests {
     }
 
     #[test]
+    fn non_english_month_and_day_names_warn_and_keep_the_item() {
+        let feed = parse(&item(
+            "<title>x</title><link>https://s.example/x</link>\
+             <pubDate>Di, 04 Mär 2025 10:00:00 +0100</pubDate>",
+        ));
+        assert_eq!(feed.articles.len(), 1);
+        assert_eq!(feed.articles[0].title, "x");
+        // No date, so the store gives the item its first-seen time.
+        assert_eq!(feed.articles[0].published, None);
+        assert!(
+            feed.warnings.iter().any(|w| w.contains("Di, 04 Mär 2025 10:00:00 +0100")),
+            "{:?}",
+            feed.warnings
+        );
+    }
+
+    #[test]
     fn limits_cut_on_char_boundaries() {
         let long_title = "标".repeat(1000);
         let long_body = "é".repeat(200_000);
