@@ -379,6 +379,12 @@ fn store_fetched(
         (Fetched::NotModified, _) => Ok(Attempt::NotModified { at: now }),
         (Fetched::Items { articles, validators, warnings }, _) => {
             for w in warnings {
+                // The parser names the document it read; when that is the
+                // source's own location, the problem already says it.
+                let w = match w.strip_prefix(location.as_str()) {
+                    Some(rest) => rest.strip_prefix(':').unwrap_or(rest).trim_start().to_owned(),
+                    None => w,
+                };
                 report.problem(Severity::Warning, location.clone(), w);
             }
             store.upsert_items(&source.id, &articles, now)?;
