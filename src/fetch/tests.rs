@@ -649,7 +649,7 @@ async fn private_targets_are_refused_without_allow_private() {
 }
 
 #[tokio::test]
-async fn redirect_to_a_private_address_names_the_refused_address() {
+async fn a_loopback_first_hop_is_refused_with_its_address_named_before_any_redirect() {
     // Every test server is loopback, so the first hop is already refused in strict mode; the
     // per-hop check itself is covered by guard::tests::redirect_rules.
     let server = MockServer::start().await;
