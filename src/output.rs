@@ -228,7 +228,10 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
     fs::create_dir_all(dir).map_err(err)?;
     // tempfile picks a random name and opens it O_CREAT|O_EXCL (retrying on
     // a clash), so a link planted at a guessed temp name is never opened.
-    let mut tmp = tempfile::Builder::new().prefix(TEMP_PREFIX).tempfile_in(dir).map_err(err)?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(TEMP_PREFIX)
+        .tempfile_in(dir)
+        .map_err(|e| err(without_temp_path(e)))?;
     write_bytes(tmp.as_file_mut(), path, bytes).map_err(err)?;
     tmp.as_file().sync_all().map_err(err)?;
     set_readable(tmp.as_file()).map_err(err)?;
@@ -299,6 +302,20 @@ pub(crate) mod fault {
         } else {
             std::io::ErrorKind::StorageFull.into()
         }
+    }
+}
+
+/// tempfile's errors name the random temp path ("... at path \"...\""),
+/// which means nothing to the user; the message names the file being
+/// written instead, so only the operating system's part is kept.
+fn without_temp_path(e: std::io::Error) -> std::io::Error {
+    if e.raw_os_error().is_some() {
+        return e;
+    }
+    let text = e.to_string();
+    match text.split_once(" at path ") {
+        Some((os, _)) => std::io::Error::new(e.kind(), os.to_owned()),
+        None => e,
     }
 }
 

@@ -468,3 +468,45 @@ async fn a_state_database_locked_mid_run_fails_before_any_output_is_written() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(t.read("output/tech/rss.xml").contains("Second story"));
 }
+
+/// FS-02: an output directory this user may not write. Mode bits do not bind
+/// root (the usual CI container), so it falls back to `chattr +i` there, and
+/// is skipped with a reason when neither works.
+#[cfg(unix)]
+#[test]
+fn a_read_only_output_directory_exits_3_names_the_file_and_keeps_its_files() {
+    use std::os::unix::fs::PermissionsExt;
+    let t = TestDir::new();
+    t.file("feeds.toml", SMALL_CONFIG).file("records.jsonl", SMALL_RECORDS);
+    assert_eq!(t.run(&["build"]).code, 0);
+    let tech = t.join("output/tech");
+    let before = snapshot(&tech);
+    std::fs::set_permissions(&tech, std::fs::Permissions::from_mode(0o555)).unwrap();
+    let mut guard = None;
+    if std::fs::write(tech.join("probe"), b"x").is_ok() {
+        let _ = std::fs::remove_file(tech.join("probe"));
+        guard = Immutable::set(&tech);
+        if guard.is_none() {
+            eprintln!("skipped: running as root and `chattr +i` is not permitted here");
+            return;
+        }
+    }
+    t.file("records.jsonl", SMALL_RECORDS.replace("still matter", "still matter today"));
+
+    let run = t.run(&["build"]);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(
+        run.stderr.starts_with("error: cannot write output/tech/")
+            && run.stderr.contains("make the output directory writable by this user")
+            && !run.stderr.contains(".feedwright-tmp"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(snapshot(&tech), before, "the directory's files are untouched");
+
+    drop(guard);
+    std::fs::set_permissions(&tech, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let run = t.run(&["build"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_ne!(snapshot(&tech), before, "the next run writes the change");
+}
