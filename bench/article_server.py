@@ -52,7 +52,7 @@ import signal
 import sys
 import time
 
-from serve_common import announce, bind_all, run_until_stopped
+from serve_common import announce, bind_all, parse_options, run_until_stopped
 
 MARKER = "基准正文第%03d篇"
 
@@ -163,19 +163,10 @@ class Stats:
 def main(argv):
     opts = {"--base-octet": 2, "--article-hosts": 1, "--articles": 200, "--latency": 0.1,
             "--max-seconds": 300.0, "--port": 0}
-    pos = []
-    it = iter(argv)
-    for a in it:
-        if a in opts:
-            opts[a] = type(opts[a])(next(it))
-        elif a in ("-h", "--help"):
-            print(__doc__)
-            return 0
-        else:
-            pos.append(a)
-    if len(pos) != 1:
-        sys.stderr.write(__doc__)
-        return 2
+    parsed = parse_options(argv, opts, 1, __doc__)
+    if isinstance(parsed, int):
+        return parsed
+    opts, pos = parsed
     ready = pos[0]
     base, hosts, n = opts["--base-octet"], opts["--article-hosts"], opts["--articles"]
     if not (1 <= base and hosts >= 1 and base + hosts - 1 <= 254 and 1 <= n <= 1000):

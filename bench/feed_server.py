@@ -43,7 +43,7 @@ import sys
 import time
 from email.utils import formatdate
 
-from serve_common import announce, bind_all, run_until_stopped
+from serve_common import announce, bind_all, parse_options, run_until_stopped
 
 CTRL = ("/__stats", "/__quit")
 
@@ -127,19 +127,10 @@ def reason(code):
 def main(argv):
     opts = {"--base-octet": 2, "--hosts": 50, "--per-host": 10, "--port": 0,
             "--latency": 0.1, "--latency-304": -1.0, "--max-seconds": 600.0}
-    pos = []
-    it = iter(argv)
-    for a in it:
-        if a in opts:
-            opts[a] = type(opts[a])(next(it))
-        elif a in ("-h", "--help"):
-            print(__doc__)
-            return 0
-        else:
-            pos.append(a)
-    if len(pos) != 2:
-        sys.stderr.write(__doc__)
-        return 2
+    parsed = parse_options(argv, opts, 2, __doc__)
+    if isinstance(parsed, int):
+        return parsed
+    opts, pos = parsed
     feed_dir, ready = pos
     base, hosts, per_host = opts["--base-octet"], opts["--hosts"], opts["--per-host"]
     if not (1 <= base and base + hosts - 1 <= 254):

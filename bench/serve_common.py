@@ -1,11 +1,32 @@
-"""Shared by bench/feed_server.py and bench/article_server.py: binding one
-port on every loopback address, announcing readiness, and running until
-asked to stop, the parent goes away, or a time limit passes."""
+"""Shared by bench/feed_server.py and bench/article_server.py: reading their
+options, binding one port on every loopback address, announcing readiness,
+and running until asked to stop, the parent goes away, or a time limit
+passes."""
 import asyncio
 import json
 import os
 import sys
 import time
+
+
+def parse_options(argv, defaults, positional, doc):
+    """`--name value` options (typed like their defaults) and exactly
+    `positional` other arguments. Returns (options, arguments), or an exit
+    code after printing the usage (0 for --help, 2 for a mistake)."""
+    opts, pos = dict(defaults), []
+    it = iter(argv)
+    for a in it:
+        if a in opts:
+            opts[a] = type(opts[a])(next(it))
+        elif a in ("-h", "--help"):
+            print(doc)
+            return 0
+        else:
+            pos.append(a)
+    if len(pos) != positional:
+        sys.stderr.write(doc)
+        return 2
+    return opts, pos
 
 
 async def bind_all(name, handle, addrs, port):
