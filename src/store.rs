@@ -801,11 +801,6 @@ impl io::Write for Fnv1a {
 
 /// Hex FNV-1a over the item's JSON without `origin`. Stable for a given
 /// `Article` shape; a new field changes every hash once (one "updated" run).
-#[cfg(test)]
-fn content_hash(article: &Article) -> Result<String, serde_json::Error> {
-    Ok(encode(article)?.1)
-}
-
 /// An article as stored (JSON) and its content hash: FNV-1a of that JSON
 /// without its `origin` (where in the upstream document the item was read
 /// changes when the feed shifts; the item does not). One serialisation
@@ -1355,7 +1350,9 @@ mod tests {
             .unwrap();
         let failed: Result<(), StoreError> = store.batch(|s| {
             s.upsert_items("a", &[article("urn:a2", "a2")], t(1))?;
-            s.prune("b", None, Some(0), t(1))?;
+            let error = "boom".to_owned();
+            s.record_attempt("a", &Attempt::Failed { at: t(1), error, retry_at: None })?;
+            assert_eq!(s.forget_other_sources(&["a"])?, 1, "b is gone inside the batch");
             Err(StoreError::Corrupt { path: PathBuf::from("x"), detail: "stop".to_owned() })
         });
         assert!(failed.is_err());
@@ -1364,7 +1361,8 @@ mod tests {
         let store = Store::open(&path).unwrap();
         assert_eq!(ids(&store.items("a").unwrap()), ["urn:a1"]);
         assert_eq!(ids(&store.items("b").unwrap()), ["urn:b1"]);
-        assert!(store.source("a").unwrap().last_attempt.is_some());
+        let a = store.source("a").unwrap();
+        assert_eq!((a.last_attempt, a.failures, a.last_error), (Some(t(0)), 0, None));
     }
 
     #[test]
@@ -1596,6 +1594,7 @@ mod tests {
 
     #[test]
     fn content_hash_is_stable_hex() {
+        let content_hash = |a: &Article| encode(a).map(|(_, hash)| hash);
         let a = dated("urn:a", 0);
         let h = content_hash(&a).unwrap();
         assert_eq!(h.len(), 16);
