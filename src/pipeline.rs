@@ -815,14 +815,18 @@ summary_length = 5
         assert_eq!(stable_id(&a, &world, &site), "tag:example.org,2025:feeds/world/harbor/1");
     }
 
+    /// Record `p<i>` in "world", dated February `i + 1`: later ones are newer.
+    fn daily(i: usize) -> Article {
+        article(&format!("p{i}"), "world", Some(&format!("2025-02-0{}T00:00:00Z", i + 1)))
+    }
+
     #[test]
     fn records_prepared_while_reading_and_at_the_end_come_out_alike() {
         let config = config();
         let site = config.site.clone().unwrap();
         let mut c = Collector::new(&config, &site);
         for i in 0..5 {
-            let mut a =
-                article(&format!("p{i}"), "world", Some(&format!("2025-02-0{}T00:00:00Z", i + 1)));
+            let mut a = daily(i);
             a.link = Some(format!("https://example.org/world/{i}.html"));
             a.content = Some(
                 r#"<p onclick="x()">Hi <a href="b.html">b</a><script>1</script></p>"#.to_owned(),
@@ -860,8 +864,7 @@ summary_length = 5
         // "news" keeps 3, so p0-p2 are prepared while reading and p3-p4 at
         // the end: the marked item in each group panics.
         for i in 0..5 {
-            let mut a =
-                article(&format!("p{i}"), "world", Some(&format!("2025-02-0{}T00:00:00Z", i + 1)));
+            let mut a = daily(i);
             let mark = if i == 1 || i == 4 { crate::fault::PANIC_MARK } else { "" };
             a.content = Some(format!("<p>body {i} {mark}</p>"));
             c.push(a, None).unwrap();
