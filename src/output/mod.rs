@@ -15,6 +15,8 @@ use std::sync::Mutex;
 
 use crate::error::OutputError;
 
+mod direct;
+
 /// The manifest's name inside the output directory.
 pub const MANIFEST: &str = ".feedwright-manifest";
 /// The lock file, held for the whole run so two runs never interleave writes.
@@ -232,7 +234,12 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
         .prefix(TEMP_PREFIX)
         .tempfile_in(dir)
         .map_err(|e| err(without_temp_path(e)))?;
-    write_bytes(tmp.as_file_mut(), path, bytes).map_err(err)?;
+    let direct = bytes.len() >= direct::THRESHOLD
+        && !fault_applies(path)
+        && direct::write(tmp.as_file(), bytes).map_err(err)?;
+    if !direct {
+        write_bytes(tmp.as_file_mut(), path, bytes).map_err(err)?;
+    }
     tmp.as_file().sync_all().map_err(err)?;
     set_readable(tmp.as_file()).map_err(err)?;
     // On failure the temp file is dropped and removed; the old file stays.
@@ -241,6 +248,18 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
         let _ = d.sync_all();
     }
     Ok(())
+}
+
+/// Whether a test's simulated full disk covers `target` (its bytes then go
+/// through [`write_bytes`], where the simulation lives).
+#[cfg(not(test))]
+fn fault_applies(_target: &Path) -> bool {
+    false
+}
+
+#[cfg(test)]
+fn fault_applies(target: &Path) -> bool {
+    fault::room(target, 0).is_some()
 }
 
 #[cfg(not(test))]

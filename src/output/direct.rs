@@ -1,0 +1,113 @@
+//! Large files are written with `O_DIRECT`: they are fsynced at once
+//! anyway, so copying them into the page cache first only costs CPU (on a
+//! 300 MB build that copy was a fifth of all the time spent). Small files,
+//! which are most of them, go through the page cache as usual.
+//!
+//! `O_DIRECT` needs the buffer, offset and length aligned to the device's
+//! block size. The bytes are copied into an aligned buffer (kept per thread
+//! and reused), padded with zeros to a whole block, written, and the file is
+//! then cut back to its real length. Where the filesystem refuses direct
+//! I/O (tmpfs, some network filesystems), the caller writes normally.
+
+use std::cell::RefCell;
+use std::fs::File;
+use std::io;
+
+use rustix::fs::{OFlags, fcntl_getfl, fcntl_setfl};
+
+/// Files at least this large bypass the page cache.
+pub(super) const THRESHOLD: usize = 1 << 20;
+
+/// Alignment for buffer, offset and length: the largest logical block size
+/// in common use, so it suits 512-byte devices too.
+const ALIGN: usize = 4096;
+
+thread_local! {
+    /// The aligned copy of the file, reused so each large file does not cost
+    /// freshly zeroed pages.
+    static SCRATCH: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Writes `bytes` to the empty file `file` with direct I/O. `Ok(false)`
+/// means the filesystem does not do direct I/O and nothing was written
+/// (the file is empty again): write it the usual way.
+pub(super) fn write(file: &File, bytes: &[u8]) -> io::Result<bool> {
+    let flags = fcntl_getfl(file)?;
+    if fcntl_setfl(file, flags | OFlags::DIRECT).is_err() {
+        return Ok(false);
+    }
+    let written = SCRATCH.with_borrow_mut(|scratch| write_aligned(file, bytes, scratch));
+    // Back to buffered I/O either way, for the fsync and anything after it.
+    fcntl_setfl(file, flags)?;
+    match written {
+        Ok(()) => {
+            file.set_len(bytes.len() as u64)?;
+            Ok(true)
+        }
+        // EINVAL: the device wants a larger alignment, or the filesystem
+        // takes the flag but not the write. Start over without it.
+        Err(e) if e.raw_os_error() == Some(rustix::io::Errno::INVAL.raw_os_error()) => {
+            file.set_len(0)?;
+            Ok(false)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+fn write_aligned(file: &File, bytes: &[u8], scratch: &mut Vec<u8>) -> io::Result<()> {
+    let padded = bytes.len().div_ceil(ALIGN) * ALIGN;
+    scratch.clear();
+    scratch.resize(padded + ALIGN, 0);
+    let offset = scratch.as_ptr().align_offset(ALIGN);
+    let block = &mut scratch[offset..offset + padded];
+    let (data, padding) = block.split_at_mut(bytes.len());
+    data.copy_from_slice(bytes);
+    padding.fill(0);
+    let mut done = 0;
+    while done < padded {
+        match rustix::io::pwrite(file, &block[done..], done as u64) {
+            // A short write ends on a block boundary for direct I/O, so the
+            // rest stays aligned.
+            Ok(0) => return Err(io::Error::from(io::ErrorKind::WriteZero)),
+            Ok(n) => done += n,
+            Err(rustix::io::Errno::INTR) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Lengths around block boundaries all come back exactly, whether the
+    /// filesystem took the direct write or the caller would have to.
+    #[test]
+    fn any_length_reads_back_exactly() {
+        let dir = tempfile::tempdir().unwrap();
+        for len in [THRESHOLD - 1, THRESHOLD, THRESHOLD + 1, 3 * ALIGN * 100 + 17] {
+            let bytes: Vec<u8> = (0..len).map(|i| (i * 31 % 251) as u8).collect();
+            let path = dir.path().join(format!("f{len}"));
+            let file = File::create(&path).unwrap();
+            if write(&file, &bytes).unwrap() {
+                drop(file);
+                assert_eq!(std::fs::read(&path).unwrap(), bytes, "length {len}");
+            } else {
+                assert_eq!(std::fs::metadata(&path).unwrap().len(), 0, "refused, yet written");
+            }
+        }
+    }
+
+    /// The file is back in buffered mode afterwards, so later writes and
+    /// the fsync need no alignment.
+    #[test]
+    fn the_file_is_buffered_again_afterwards() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = File::create(dir.path().join("f")).unwrap();
+        let before = fcntl_getfl(&file).unwrap();
+        write(&file, &vec![7u8; THRESHOLD + 5]).unwrap();
+        assert_eq!(fcntl_getfl(&file).unwrap(), before);
+        assert!(!before.contains(OFlags::DIRECT));
+    }
+}
