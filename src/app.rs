@@ -468,13 +468,14 @@ fn write(out: OutputDir, feeds: &[ChannelFeed], site: &Site) -> Result<WriteSumm
     // channel's bytes at a time. There are more workers than cores: a worker
     // waiting for its fsync leaves its core to one that renders. (Each
     // worker thread costs a few MiB of allocator pages, so only one more.)
-    let write_channel = |feed: &ChannelFeed| -> Result<(), OutputError> {
+    // Each worker renders into one buffer, reused from file to file.
+    let write_channel = |feed: &ChannelFeed, buf: &mut Vec<u8>| -> Result<(), OutputError> {
         for &format in &site.formats {
-            let bytes = emit::render_feed(format, feed, site);
-            out.write(&format!("{}/{}", feed.channel.id, format.file_name()), &bytes)?;
+            *buf = emit::render_feed_into(format, feed, site, std::mem::take(buf));
+            out.write(&format!("{}/{}", feed.channel.id, format.file_name()), buf)?;
         }
-        let page = emit::render_channel_page(feed, site);
-        out.write(&format!("{}/index.html", feed.channel.id), &page)?;
+        *buf = emit::render_channel_page_into(feed, site, std::mem::take(buf));
+        out.write(&format!("{}/index.html", feed.channel.id), buf)?;
         Ok(())
     };
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get() + 1).min(feeds.len());
@@ -485,9 +486,11 @@ fn write(out: OutputDir, feeds: &[ChannelFeed], site: &Site) -> Result<WriteSumm
             .map(|_| {
                 scope.spawn(|| -> Result<(), OutputError> {
                     use std::sync::atomic::Ordering::Relaxed;
+                    let mut buf = Vec::new();
                     while !failed.load(Relaxed) {
                         let Some(feed) = feeds.get(next.fetch_add(1, Relaxed)) else { break };
-                        write_channel(feed).inspect_err(|_| failed.store(true, Relaxed))?;
+                        write_channel(feed, &mut buf)
+                            .inspect_err(|_| failed.store(true, Relaxed))?;
                     }
                     Ok(())
                 })

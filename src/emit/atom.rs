@@ -18,10 +18,10 @@ use crate::config::{Format, Site};
 use crate::model::{Article, ChannelFeed};
 
 /// Renders `feed` as an Atom 1.0 document.
-pub(super) fn render(feed: &ChannelFeed, site: &Site) -> Vec<u8> {
+pub(super) fn render(feed: &ChannelFeed, site: &Site, buf: Vec<u8>) -> Vec<u8> {
     let date = feed_date(feed);
     let channel = &feed.channel;
-    let mut w = XmlWriter::new(capacity_hint(feed));
+    let mut w = XmlWriter::new(buf, capacity_hint(feed));
     let mut root = vec![("xmlns", "http://www.w3.org/2005/Atom")];
     if let Some(lang) = language(feed, site) {
         root.push(("xml:lang", lang));
@@ -270,13 +270,13 @@ mod tests {
     use crate::emit::fixtures::sample_feed;
 
     fn text(feed: &ChannelFeed, site: &Site) -> String {
-        String::from_utf8(render(feed, site)).expect("utf-8")
+        String::from_utf8(render(feed, site, Vec::new())).expect("utf-8")
     }
 
     #[test]
     fn writes_what_the_atom_crate_writes() {
         for (i, (feed, site)) in crate::emit::fixtures::feed_variations().into_iter().enumerate() {
-            let ours = String::from_utf8(render(&feed, &site)).expect("utf-8");
+            let ours = String::from_utf8(render(&feed, &site, Vec::new())).expect("utf-8");
             let reference = String::from_utf8(reference::render(&feed, &site)).expect("utf-8");
             assert_eq!(ours, reference, "variation {i}");
         }
@@ -301,7 +301,8 @@ mod tests {
     #[test]
     fn parses_back() {
         let (feed, site) = sample_feed();
-        let parsed = feed_rs::parser::parse(&render(&feed, &site)[..]).expect("valid Atom");
+        let parsed =
+            feed_rs::parser::parse(&render(&feed, &site, Vec::new())[..]).expect("valid Atom");
         assert_eq!(parsed.id, "https://example.com/feeds/world/");
         assert_eq!(parsed.title.map(|t| t.content).as_deref(), Some("World"));
         assert_eq!(
@@ -356,7 +357,7 @@ mod tests {
     fn content_is_escaped_text() {
         let (mut feed, site) = sample_feed();
         Arc::make_mut(&mut feed.items[0]).content = Some("<p>a]]>b &amp; c</p>".to_owned());
-        let bytes = render(&feed, &site);
+        let bytes = render(&feed, &site, Vec::new());
         let parsed = feed_rs::parser::parse(&bytes[..]).expect("well-formed");
         assert_eq!(
             parsed.entries[0].content.as_ref().and_then(|c| c.body.as_deref()),

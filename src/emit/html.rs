@@ -31,9 +31,10 @@ h1{margin:.5rem 0}
 ";
 
 /// Renders a channel's page. Links are relative to `<channel>/`.
-pub(super) fn render_channel_page(feed: &ChannelFeed, site: &Site) -> Vec<u8> {
+pub(super) fn render_channel_page(feed: &ChannelFeed, site: &Site, buf: Vec<u8>) -> Vec<u8> {
     let channel = &feed.channel;
-    let mut page = String::new();
+    let mut page = String::from_utf8(buf).unwrap_or_default();
+    page.clear();
     let title = format!("{} · {}", channel.title, site.title);
     head(&mut page, language(feed, site), &title, description(feed, site), "../");
     for format in &site.formats {
@@ -274,7 +275,7 @@ mod tests {
     use crate::emit::fixtures::{channel, sample_feed, sample_feeds};
 
     fn channel_page(feed: &ChannelFeed, site: &Site) -> String {
-        String::from_utf8(render_channel_page(feed, site)).expect("utf-8")
+        String::from_utf8(render_channel_page(feed, site, Vec::new())).expect("utf-8")
     }
 
     fn index(feeds: &[ChannelFeed], site: &Site) -> String {

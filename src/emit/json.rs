@@ -101,7 +101,7 @@ struct ViaJson {
 }
 
 /// Renders `feed` as a JSON Feed 1.1 document.
-pub(super) fn render(feed: &ChannelFeed, site: &Site) -> Vec<u8> {
+pub(super) fn render(feed: &ChannelFeed, site: &Site, mut buf: Vec<u8>) -> Vec<u8> {
     let channel = &feed.channel;
     let json = JsonFeed {
         version: VERSION_URL,
@@ -114,7 +114,7 @@ pub(super) fn render(feed: &ChannelFeed, site: &Site) -> Vec<u8> {
         items: feed.items.iter().map(|article| item(article, feed)).collect(),
     };
     // Plain data with string keys: serialisation cannot fail.
-    let mut buf = Vec::with_capacity(capacity_hint(feed));
+    buf.reserve(capacity_hint(feed));
     serde_json::to_writer_pretty(&mut buf, &json).expect("serialising a JSON feed");
     // serde_json writes these two raw; they are legal JSON but end a line in
     // JavaScript. They can only occur inside strings, so a plain replace is
@@ -182,7 +182,7 @@ mod tests {
     use crate::emit::fixtures::sample_feed;
 
     fn text(feed: &ChannelFeed, site: &Site) -> String {
-        String::from_utf8(render(feed, site)).expect("utf-8")
+        String::from_utf8(render(feed, site, Vec::new())).expect("utf-8")
     }
 
     #[test]
@@ -194,7 +194,8 @@ mod tests {
     #[test]
     fn parses_back() {
         let (feed, site) = sample_feed();
-        let parsed = feed_rs::parser::parse(&render(&feed, &site)[..]).expect("valid JSON Feed");
+        let parsed =
+            feed_rs::parser::parse(&render(&feed, &site, Vec::new())[..]).expect("valid JSON Feed");
         assert_eq!(parsed.title.map(|t| t.content).as_deref(), Some("World"));
         assert_eq!(parsed.entries.len(), feed.items.len());
         for (entry, article) in parsed.entries.iter().zip(&feed.items) {
@@ -222,7 +223,8 @@ mod tests {
     #[test]
     fn shape() {
         let (feed, site) = sample_feed();
-        let value: serde_json::Value = serde_json::from_slice(&render(&feed, &site)).expect("json");
+        let value: serde_json::Value =
+            serde_json::from_slice(&render(&feed, &site, Vec::new())).expect("json");
         assert_eq!(value["version"], VERSION_URL);
         assert_eq!(value["feed_url"], "https://example.com/feeds/world/feed.json");
         let items = value["items"].as_array().expect("items");

@@ -24,17 +24,33 @@ mod xml;
 
 /// Renders one channel in one feed format.
 pub fn render_feed(format: Format, feed: &ChannelFeed, site: &Site) -> Vec<u8> {
+    render_feed_into(format, feed, site, Vec::new())
+}
+
+/// [`render_feed`] into `buf` (its contents are replaced), so that a caller
+/// rendering many files reuses one allocation: a fresh multi-megabyte buffer
+/// per file means freshly zeroed pages each time.
+pub fn render_feed_into(format: Format, feed: &ChannelFeed, site: &Site, buf: Vec<u8>) -> Vec<u8> {
+    let mut buf = buf;
+    buf.clear();
     // `self::` because the `rss` module shares its name with the `rss` crate.
     match format {
-        Format::Rss => self::rss::render(feed, site),
-        Format::Atom => self::atom::render(feed, site),
-        Format::Json => self::json::render(feed, site),
+        Format::Rss => self::rss::render(feed, site, buf),
+        Format::Atom => self::atom::render(feed, site, buf),
+        Format::Json => self::json::render(feed, site, buf),
     }
 }
 
 /// The channel's human page (`<channel>/index.html`).
 pub fn render_channel_page(feed: &ChannelFeed, site: &Site) -> Vec<u8> {
-    html::render_channel_page(feed, site)
+    render_channel_page_into(feed, site, Vec::new())
+}
+
+/// [`render_channel_page`] into `buf` (its contents are replaced).
+pub fn render_channel_page_into(feed: &ChannelFeed, site: &Site, buf: Vec<u8>) -> Vec<u8> {
+    let mut buf = buf;
+    buf.clear();
+    html::render_channel_page(feed, site, buf)
 }
 
 /// The site's front page (`index.html`) listing every channel.
@@ -462,5 +478,29 @@ mod tests {
         assert_eq!(render_channel_page(&feeds[1], &site), render_channel_page(&feeds[1], &site));
         assert_eq!(render_index(&feeds, &site), render_index(&feeds, &site));
         assert_eq!(render_opml(&feeds, &site), render_opml(&feeds, &site));
+    }
+
+    /// A reused buffer's old bytes (here another format's whole document,
+    /// and invalid UTF-8 for the page) never leak into the next file.
+    #[test]
+    fn rendering_into_a_used_buffer_gives_the_same_bytes() {
+        let (feed, site) = fixtures::sample_feed();
+        let mut buf = b"\xff leftover".to_vec();
+        for format in Format::ALL {
+            buf = render_feed_into(format, &feed, &site, buf);
+            assert_eq!(buf, render_feed(format, &feed, &site), "{format:?}");
+        }
+        let (feeds, site) = fixtures::sample_feeds();
+        let mut dirty = b"\xff leftover".to_vec();
+        dirty.reserve(1 << 16);
+        assert_eq!(
+            render_channel_page_into(&feeds[1], &site, dirty),
+            render_channel_page(&feeds[1], &site)
+        );
+        let used = render_feed_into(Format::Rss, &feeds[1], &site, Vec::new());
+        assert_eq!(
+            render_channel_page_into(&feeds[1], &site, used),
+            render_channel_page(&feeds[1], &site)
+        );
     }
 }

@@ -17,10 +17,10 @@ use crate::model::{Article, ChannelFeed};
 const FALLBACK_MIME: &str = "application/octet-stream";
 
 /// Renders `feed` as an RSS 2.0 document.
-pub(super) fn render(feed: &ChannelFeed, site: &Site) -> Vec<u8> {
+pub(super) fn render(feed: &ChannelFeed, site: &Site, buf: Vec<u8>) -> Vec<u8> {
     let date = feed_date(feed).to_rfc2822();
     let channel = &feed.channel;
-    let mut w = XmlWriter::new(capacity_hint(feed));
+    let mut w = XmlWriter::new(buf, capacity_hint(feed));
     let mut root = vec![("version", "2.0"), ("xmlns:atom", "http://www.w3.org/2005/Atom")];
     if feed.items.iter().any(|a| a.content.is_some()) {
         root.push(("xmlns:content", "http://purl.org/rss/1.0/modules/content/"));
@@ -220,13 +220,13 @@ mod tests {
     use crate::emit::fixtures::sample_feed;
 
     fn text(feed: &ChannelFeed, site: &Site) -> String {
-        String::from_utf8(render(feed, site)).expect("utf-8")
+        String::from_utf8(render(feed, site, Vec::new())).expect("utf-8")
     }
 
     #[test]
     fn writes_what_the_rss_crate_writes() {
         for (i, (feed, site)) in crate::emit::fixtures::feed_variations().into_iter().enumerate() {
-            let ours = String::from_utf8(render(&feed, &site)).expect("utf-8");
+            let ours = String::from_utf8(render(&feed, &site, Vec::new())).expect("utf-8");
             let reference = String::from_utf8(reference::render(&feed, &site)).expect("utf-8");
             assert_eq!(ours, reference, "variation {i}");
         }
@@ -249,7 +249,8 @@ mod tests {
     #[test]
     fn parses_back() {
         let (feed, site) = sample_feed();
-        let parsed = feed_rs::parser::parse(&render(&feed, &site)[..]).expect("valid RSS");
+        let parsed =
+            feed_rs::parser::parse(&render(&feed, &site, Vec::new())[..]).expect("valid RSS");
         assert_eq!(parsed.title.map(|t| t.content).as_deref(), Some("World"));
         assert_eq!(parsed.entries.len(), feed.items.len());
         for (entry, article) in parsed.entries.iter().zip(&feed.items) {
@@ -324,7 +325,8 @@ mod tests {
         let (mut feed, site) = sample_feed();
         Arc::make_mut(&mut feed.items[0]).content = Some("<p>a]]>b</p><![CDATA[x]]>".to_owned());
         Arc::make_mut(&mut feed.items[0]).snippet = "tricky ]]> snippet".to_owned();
-        let parsed = feed_rs::parser::parse(&render(&feed, &site)[..]).expect("well-formed");
+        let parsed =
+            feed_rs::parser::parse(&render(&feed, &site, Vec::new())[..]).expect("well-formed");
         let entry = &parsed.entries[0];
         assert_eq!(
             entry.content.as_ref().and_then(|c| c.body.as_deref()),
@@ -337,7 +339,7 @@ mod tests {
     fn forbidden_chars_are_stripped() {
         let (mut feed, site) = sample_feed();
         Arc::make_mut(&mut feed.items[0]).title = "bell\u{7}ed".to_owned();
-        let bytes = render(&feed, &site);
+        let bytes = render(&feed, &site, Vec::new());
         assert!(!bytes.contains(&7));
         let parsed = feed_rs::parser::parse(&bytes[..]).expect("well-formed");
         assert_eq!(parsed.entries[0].title.as_ref().map(|t| t.content.as_str()), Some("belled"));

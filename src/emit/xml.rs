@@ -27,9 +27,10 @@ pub(super) struct XmlWriter {
 }
 
 impl XmlWriter {
-    /// A writer whose buffer starts with the XML declaration.
-    pub(super) fn new(capacity: usize) -> XmlWriter {
-        let mut out = Vec::with_capacity(capacity);
+    /// A writer appending to `out` (normally empty), starting with the XML
+    /// declaration, with room for about `capacity` bytes.
+    pub(super) fn new(mut out: Vec<u8>, capacity: usize) -> XmlWriter {
+        out.reserve(capacity);
         out.extend_from_slice(super::XML_DECLARATION.as_bytes());
         out.push(b'\n');
         XmlWriter { out, depth: 0, line_break: false }
@@ -163,7 +164,7 @@ mod tests {
     use super::*;
 
     fn render(f: impl FnOnce(&mut XmlWriter)) -> String {
-        let mut w = XmlWriter::new(0);
+        let mut w = XmlWriter::new(Vec::new(), 0);
         f(&mut w);
         String::from_utf8(w.finish()).unwrap()
     }
