@@ -260,7 +260,8 @@ impl<'a> Collector<'a> {
     pub fn finish_timed(mut self) -> (Vec<ChannelFeed>, StageTimes, Vec<Origin>) {
         self.flush();
         let Collector { config, site, buffers, lengths, mut times, mut spoiled, .. } = self;
-        let lists: Vec<Vec<Entry>> = buffers.into_iter().map(Buffer::finish).collect();
+        // Channels are deduplicated and sorted independently of each other.
+        let lists: Vec<Vec<Entry>> = buffers.into_par_iter().map(Buffer::finish).collect();
 
         // Each article once, however many feeds it is in (keyed by address:
         // one Arc is shared by a channel and its ancestors).

@@ -105,18 +105,7 @@ impl XmlWriter {
         let mut rest = text;
         loop {
             // Like quick-xml: every `>` after `]]` ends a section.
-            let bytes = rest.as_bytes();
-            let mut cut = None;
-            let mut from = 0;
-            while let Some(gt) =
-                Some(find_byte(bytes, from, |b| b == b'>')).filter(|&i| i < bytes.len())
-            {
-                if bytes[..gt].ends_with(b"]]") {
-                    cut = Some(gt);
-                    break;
-                }
-                from = gt + 1;
-            }
+            let cut = memchr::memmem::find(rest.as_bytes(), b"]]>").map(|i| i + 2);
             let (piece, tail) = rest.split_at(cut.unwrap_or(rest.len()));
             self.out.extend_from_slice(b"<![CDATA[");
             self.out.extend_from_slice(piece.as_bytes());
