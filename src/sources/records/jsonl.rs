@@ -1,8 +1,9 @@
 //! JSONL: one JSON record per line; blank lines are ignored. Streams line by
 //! line, so file size does not matter; a broken line skips only that record.
 
-use std::io::{BufRead, BufReader};
+use std::io::Read;
 use std::path::Path;
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 use rayon::prelude::*;
 
@@ -13,48 +14,116 @@ use super::{RawRecord, Sink, to_article};
 const BATCH_BYTES: usize = 2 * 1024 * 1024;
 
 pub fn read(file: &Path, display: &str, sink: &mut Sink) -> Result<(), String> {
+    read_batched(file, display, sink, BATCH_BYTES)
+}
+
+/// One batch: the number of its first line, and each line's result.
+type Batch = (usize, Vec<Parsed>);
+
+/// One line: `None` for a blank line, else the checked record or why it is
+/// skipped.
+type Parsed = Option<Result<Checked, String>>;
+
+/// Reading and parsing run on their own thread, a batch ahead of the
+/// records being handed on: handing on (and preparing what it hands on)
+/// used to wait while the next batch was read, and reading waited for it.
+fn read_batched(
+    file: &Path,
+    display: &str,
+    sink: &mut Sink,
+    batch_bytes: usize,
+) -> Result<(), String> {
     let f = std::fs::File::open(file).map_err(|e| format!("cannot read file: {e}"))?;
-    let mut reader = BufReader::with_capacity(256 * 1024, f);
     let tz = sink.timezone();
-    let mut buf = Vec::with_capacity(BATCH_BYTES + 64 * 1024);
-    let mut lines: Vec<(usize, usize)> = Vec::new();
-    // Reused from batch to batch (see `Collector::flush` on fresh pages).
-    let mut parsed: Vec<Option<Result<Checked, String>>> = Vec::new();
-    let mut line_no = 0usize;
-    loop {
-        buf.clear();
-        lines.clear();
-        let mut done = false;
-        while buf.len() < BATCH_BYTES {
-            let start = buf.len();
-            let n = reader
-                .read_until(b'\n', &mut buf)
-                .map_err(|e| format!("read failed after line {}: {e}", line_no + lines.len()))?;
-            if n == 0 {
-                done = true;
-                break;
+    let (send_batch, batches) = sync_channel::<Result<Batch, String>>(1);
+    // Spent vectors go back to the reader, so a batch's memory is reused
+    // (see `Collector::flush` on fresh pages).
+    let (recycle, spent) = sync_channel::<Vec<Parsed>>(2);
+    std::thread::scope(|scope| {
+        scope.spawn(move || produce(f, tz, batch_bytes, &send_batch, &spent));
+        // Returning early drops `batches`, which stops the reader at its
+        // next send.
+        for batch in batches {
+            let (first, mut parsed) = batch?;
+            for (i, result) in parsed.drain(..).enumerate() {
+                let location = format!("{display}:{}", first + i);
+                match result {
+                    None => {}
+                    Some(Ok(checked)) => sink.accept(checked, location),
+                    Some(Err(message)) => sink.skip(location, message),
+                }
             }
-            lines.push((start, buf.len()));
+            let _ = recycle.try_send(parsed);
+        }
+        Ok(())
+    })
+}
+
+/// Reads `f` in batches of whole lines and parses each batch in parallel,
+/// sending the results in file order (or the read error that ended it).
+fn produce(
+    mut f: std::fs::File,
+    tz: chrono_tz::Tz,
+    batch_bytes: usize,
+    out: &SyncSender<Result<Batch, String>>,
+    spent: &Receiver<Vec<Parsed>>,
+) {
+    let mut buf: Vec<u8> = Vec::with_capacity(batch_bytes + 64 * 1024);
+    // The start of a line the last batch cut off.
+    let mut carry: Vec<u8> = Vec::new();
+    let mut line_no = 0usize;
+    let mut eof = false;
+    while !eof {
+        buf.clear();
+        buf.append(&mut carry);
+        // Fill to the batch size, then on until the batch holds a line end
+        // (a line longer than a batch makes a batch of its own).
+        let mut scanned = 0;
+        loop {
+            let want = batch_bytes.saturating_sub(buf.len()).max(batch_bytes.min(64 * 1024));
+            match (&mut f).take(want as u64).read_to_end(&mut buf) {
+                Ok(0) => {
+                    eof = true;
+                    break;
+                }
+                Ok(_) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    let done = line_no + memchr::memchr_iter(b'\n', &buf).count();
+                    let _ = out.send(Err(format!("read failed after line {done}: {e}")));
+                    return;
+                }
+            }
+            if buf.len() >= batch_bytes {
+                if memchr::memrchr(b'\n', &buf[scanned..]).is_some() {
+                    break;
+                }
+                scanned = buf.len();
+            }
+        }
+        let end = if eof { buf.len() } else { memchr::memrchr(b'\n', &buf).map_or(0, |i| i + 1) };
+        carry.extend_from_slice(&buf[end..]);
+        let mut lines = Vec::new();
+        let mut start = 0;
+        for nl in memchr::memchr_iter(b'\n', &buf[..end]) {
+            lines.push((start, nl + 1));
+            start = nl + 1;
+        }
+        if start < end {
+            lines.push((start, end));
         }
         let first = line_no + 1;
+        let mut parsed = spent.try_recv().unwrap_or_default();
         parsed.clear();
         parsed.par_extend(
             lines
                 .par_iter()
                 .enumerate()
-                .map(|(i, &(start, end))| parse_line(&buf[start..end], first + i == 1, tz)),
+                .map(|(i, &(a, b))| parse_line(&buf[a..b], first + i == 1, tz)),
         );
-        for (i, result) in parsed.drain(..).enumerate() {
-            let location = format!("{display}:{}", first + i);
-            match result {
-                None => {}
-                Some(Ok(checked)) => sink.accept(checked, location),
-                Some(Err(message)) => sink.skip(location, message),
-            }
-        }
         line_no += lines.len();
-        if done {
-            return Ok(());
+        if out.send(Ok((first, parsed))).is_err() {
+            return;
         }
     }
 }
@@ -64,7 +133,7 @@ type Checked = (crate::model::Article, Vec<String>);
 
 /// One line: `None` for a blank line, else the checked record or why it is
 /// skipped.
-fn parse_line(bytes: &[u8], first: bool, tz: chrono_tz::Tz) -> Option<Result<Checked, String>> {
+fn parse_line(bytes: &[u8], first: bool, tz: chrono_tz::Tz) -> Parsed {
     let line = match std::str::from_utf8(bytes) {
         Ok(l) => l,
         Err(e) => return Some(Err(format!("not valid UTF-8 at column {}", e.valid_up_to() + 1))),
@@ -91,4 +160,66 @@ pub fn describe(e: &serde_json::Error) -> String {
         serde_json::error::Category::Io => "read error",
     };
     format!("{what} at column {}: {text}; expected one JSON object per line", e.column())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each line's number and what came of it: the title, or the error.
+    fn lines_of(text: &[u8], batch_bytes: usize) -> Vec<(usize, Option<Result<String, String>>)> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.jsonl");
+        std::fs::write(&path, text).unwrap();
+        let (send, batches) = sync_channel(1);
+        let (_recycle, spent) = sync_channel(2);
+        let f = std::fs::File::open(&path).unwrap();
+        std::thread::scope(|scope| {
+            scope.spawn(move || produce(f, chrono_tz::UTC, batch_bytes, &send, &spent));
+            let mut got = Vec::new();
+            // The reader's sender goes with it: the loop ends at end of file.
+            for batch in batches {
+                let (first, parsed): Batch = batch.unwrap();
+                assert_eq!(first, got.len() + 1, "batches come in order, numbered on");
+                got.extend(
+                    parsed
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, p)| (first + i, p.map(|r| r.map(|(a, _)| a.title)))),
+                );
+            }
+            got
+        })
+    }
+
+    /// Whatever the batch size, every line is read once, whole, with its
+    /// own number: lines cut by a batch end, a line longer than a batch,
+    /// CRLF, a BOM, blank lines, bad UTF-8 and a last line without `\n`.
+    #[test]
+    fn batches_split_only_between_lines() {
+        let long = "x".repeat(300);
+        let text = format!(
+            "\u{feff}{{\"id\": \"1\", \"title\": \"one\"}}\r\n\n{{\"id\": \"2\", \"title\": \"{long}\"}}\n"
+        );
+        let mut text = text.into_bytes();
+        text.extend_from_slice(b"{\"id\": \"3\", \"title\": \"\xff\"}\n   \n{\"id\": \"4\"}\n");
+        text.extend_from_slice("{\"id\": \"5\", \"title\": \"五\"}".as_bytes());
+        let want = vec![
+            (1, Some(Ok("one".to_owned()))),
+            (2, None),
+            (3, Some(Ok(long.clone()))),
+            (4, Some(Err("not valid UTF-8 at column 23".to_owned()))),
+            (5, None),
+            (
+                6,
+                Some(Err(
+                    "record has no title; every record needs a non-empty \"title\"".to_owned()
+                )),
+            ),
+            (7, Some(Ok("五".to_owned()))),
+        ];
+        for batch_bytes in [1, 2, 5, 16, 40, 301, 4096, BATCH_BYTES] {
+            assert_eq!(lines_of(&text, batch_bytes), want, "batch size {batch_bytes}");
+        }
+    }
 }
