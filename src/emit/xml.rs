@@ -125,6 +125,12 @@ impl XmlWriter {
     }
 }
 
+/// [`escape_into`] for other modules' tests.
+#[cfg(test)]
+pub(super) fn escape_for_tests(out: &mut Vec<u8>, s: &str) {
+    escape_into(out, s);
+}
+
 /// Appends `s` with `< > & ' "` escaped as quick-xml escapes them. Runs of
 /// bytes that need nothing are copied whole: in CJK text that is nearly all.
 fn escape_into(out: &mut Vec<u8>, s: &str) {
