@@ -55,19 +55,37 @@ pub(super) fn write(file: &File, bytes: &[u8]) -> io::Result<bool> {
 }
 
 fn write_aligned(file: &File, bytes: &[u8], scratch: &mut Vec<u8>) -> io::Result<()> {
-    let padded = bytes.len().div_ceil(ALIGN) * ALIGN;
-    scratch.clear();
-    scratch.resize(padded + ALIGN, 0);
+    // A large buffer often starts on a page boundary already: its whole
+    // blocks are then written from where they are, and only the last,
+    // partial one is copied.
+    let head =
+        if bytes.as_ptr().align_offset(ALIGN) == 0 { bytes.len() / ALIGN * ALIGN } else { 0 };
+    write_all_at(file, &bytes[..head], 0)?;
+    let tail = &bytes[head..];
+    if tail.is_empty() {
+        return Ok(());
+    }
+    let padded = tail.len().div_ceil(ALIGN) * ALIGN;
+    // Grown only, never cleared: what the copy and the padding do not
+    // overwrite is never written.
+    if scratch.len() < padded + ALIGN {
+        scratch.resize(padded + ALIGN, 0);
+    }
     let offset = scratch.as_ptr().align_offset(ALIGN);
     let block = &mut scratch[offset..offset + padded];
-    let (data, padding) = block.split_at_mut(bytes.len());
-    data.copy_from_slice(bytes);
+    let (data, padding) = block.split_at_mut(tail.len());
+    data.copy_from_slice(tail);
     padding.fill(0);
+    write_all_at(file, block, head as u64)
+}
+
+/// Writes all of `buf` at `offset`; for direct I/O both are aligned.
+fn write_all_at(file: &File, buf: &[u8], offset: u64) -> io::Result<()> {
     let mut done = 0;
-    while done < padded {
-        match rustix::io::pwrite(file, &block[done..], done as u64) {
-            // A short write ends on a block boundary for direct I/O, so the
-            // rest stays aligned.
+    while done < buf.len() {
+        match rustix::io::pwrite(file, &buf[done..], offset + done as u64) {
+            // A short direct write ends on a block boundary, so the rest
+            // stays aligned.
             Ok(0) => return Err(io::Error::from(io::ErrorKind::WriteZero)),
             Ok(n) => done += n,
             Err(rustix::io::Errno::INTR) => {}
@@ -95,6 +113,28 @@ mod tests {
                 assert_eq!(std::fs::read(&path).unwrap(), bytes, "length {len}");
             } else {
                 assert_eq!(std::fs::metadata(&path).unwrap().len(), 0, "refused, yet written");
+            }
+        }
+    }
+
+    /// A page-aligned buffer (written in place up to its last block) and a
+    /// misaligned one (copied) give the same file.
+    #[test]
+    fn aligned_and_misaligned_buffers_give_the_same_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let len = THRESHOLD + 1234;
+        let mut raw = vec![0u8; len + 2 * ALIGN];
+        let at = raw.as_ptr().align_offset(ALIGN);
+        for (i, b) in raw.iter_mut().enumerate() {
+            *b = (i % 253) as u8;
+        }
+        for start in [at, at + 1] {
+            let bytes = &raw[start..start + len];
+            let path = dir.path().join(format!("f{start}"));
+            let file = File::create(&path).unwrap();
+            if write(&file, bytes).unwrap() {
+                drop(file);
+                assert_eq!(std::fs::read(&path).unwrap(), bytes, "start {start}");
             }
         }
     }
