@@ -21,7 +21,7 @@
 //! items last, ties broken by id, so output is stable.
 
 use std::cmp::Ordering;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -423,6 +423,9 @@ impl Buffer {
         // Winners first (see `preference`), so each kept item claims its keys
         // before any duplicate of it is looked at.
         self.items.sort_by(preference);
+        // foldhash: SipHash was a visible share of a large build, and these
+        // sets live for one compaction (seeded per process all the same).
+        use foldhash::{HashSet, HashSetExt};
         let mut ids: HashSet<&str> = HashSet::with_capacity(self.items.len());
         let mut links: HashSet<&str> = HashSet::with_capacity(self.items.len());
         let mut titles: HashSet<&str> = HashSet::new();
