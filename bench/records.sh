@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench/records.sh [--records N] [--skip-baseline] [--million]
+# bench/records.sh [--records N] [--runs K] [--no-warmup] [--skip-baseline] [--million]
 #
 # Benchmarks `feedwright build` on the synthetic record corpus of
 # ../shared/bench (see bench/README.md). Run it from the repository root.
@@ -7,6 +7,15 @@
 #   default      N records (default 50000) in 50 channels: feedwright vs
 #                ../shared/bench/baseline_records.py (feedgen), side by side,
 #                with wall time, peak RSS, speed-up and a same-items check.
+#                The input is read once to have it in the page cache, each
+#                program runs once untimed (warm-up), then K timed rounds
+#                (default 3) run one program after the other; the speed-up
+#                is the ratio of the median wall times, and every round's
+#                own ratio is shown too.
+#   --runs K     timed rounds (default 3).
+#   --no-warmup  no page-cache read and no warm-up runs: the first timed
+#                round then shows a cold start (this VM backs fresh memory
+#                slowly after idling, which costs the short run most).
 #   --skip-baseline  feedwright only (no pip installs, no Python baseline).
 #   --million    1,000,000 records (the N-record corpus repeated with unique
 #                ids and links), default items_per_channel: feedwright's wall
@@ -23,6 +32,8 @@ usage() {
 }
 
 records=50000
+runs=3
+warmup=1
 skip_baseline=0
 million=0
 while [ $# -gt 0 ]; do
@@ -31,6 +42,11 @@ while [ $# -gt 0 ]; do
       [ $# -ge 2 ] || { echo "--records needs a number" >&2; exit 2; }
       records="$2"; shift 2 ;;
     --records=*) records="${1#--records=}"; shift ;;
+    --runs)
+      [ $# -ge 2 ] || { echo "--runs needs a number" >&2; exit 2; }
+      runs="$2"; shift 2 ;;
+    --runs=*) runs="${1#--runs=}"; shift ;;
+    --no-warmup) warmup=0; shift ;;
     --skip-baseline) skip_baseline=1; shift ;;
     --million) million=1; shift ;;
     -h|--help) usage; exit 0 ;;
@@ -39,6 +55,9 @@ while [ $# -gt 0 ]; do
 done
 case "$records" in
   ''|*[!0-9]*|0) echo "--records must be a positive integer, got '$records'" >&2; exit 2 ;;
+esac
+case "$runs" in
+  ''|*[!0-9]*|0) echo "--runs must be a positive integer, got '$runs'" >&2; exit 2 ;;
 esac
 
 # Repository root (the script may be called as bench/records.sh or by path).
@@ -187,35 +206,61 @@ if [ "$million" -eq 0 ]; then
   out2="$bench_dir/out-baseline-$records"
   write_config "$records_jsonl" "$cfg" 1000
 
-  load_before=$(loadavg)
-  echo "== feedwright build ($records records)"
-  run_feedwright "$cfg" "$out1" "feedwright-$records"
-  read -r fw_wall fw_rss fw_cpu fw_pct < <(time_field "$bench_dir/time-feedwright-$records.txt")
-  fw_rc=$(cat "$bench_dir/rc-feedwright-$records")
-
-  if [ "$run_baseline" -eq 1 ]; then
-    echo "== baseline_records.py ($records records)"
+  # run_baseline_once TAG: one timed baseline run into a fresh $out2
+  run_baseline_once() {
+    local tag="$1" rc=0
     rm -rf "$out2"
-    bl_rc=0
-    /usr/bin/time -v -o "$bench_dir/time-baseline-$records.txt" \
+    /usr/bin/time -v -o "$bench_dir/time-$tag.txt" \
       python3 "$shared/baseline_records.py" "$corpus" "$out2" \
-      >"$out2.stdout" 2>"$out2.stderr" || bl_rc=$?
-    sed 's/^/   /' "$out2.stdout"
-    if [ "$bl_rc" -ne 0 ]; then
-      echo "!! baseline exited $bl_rc:" >&2; head -n 15 "$out2.stderr" | sed 's/^/   | /' >&2
+      >"$out2.stdout" 2>"$out2.stderr" || rc=$?
+    if [ "$rc" -ne 0 ]; then
+      echo "!! baseline exited $rc:" >&2; head -n 15 "$out2.stderr" | sed 's/^/   | /' >&2
     fi
-    read -r bl_wall bl_rss bl_cpu bl_pct < <(time_field "$bench_dir/time-baseline-$records.txt")
+    echo "$rc" >"$bench_dir/rc-$tag"
+  }
+
+  if [ "$warmup" -eq 1 ]; then
+    echo "== warm-up: input into the page cache, one untimed run of each program"
+    cat "$records_jsonl" >/dev/null
+    run_feedwright "$cfg" "$out1" "warmup-feedwright-$records"
+    [ "$run_baseline" -eq 0 ] || run_baseline_once "warmup-baseline-$records"
   fi
+
+  load_before=$(loadavg)
+  fw_walls=() bl_walls=()
+  for round in $(seq 1 "$runs"); do
+    echo "== round $round/$runs: feedwright build ($records records)"
+    run_feedwright "$cfg" "$out1" "feedwright-$records-$round"
+    read -r fw_wall fw_rss fw_cpu fw_pct < <(time_field "$bench_dir/time-feedwright-$records-$round.txt")
+    fw_rc=$(cat "$bench_dir/rc-feedwright-$records-$round")
+    fw_walls+=("$fw_wall")
+    printf '   feedwright           %6ss wall  %6s MiB  %6ss cpu  %5s  exit %s\n' "$fw_wall" "$fw_rss" "$fw_cpu" "$fw_pct" "$fw_rc"
+    if [ "$run_baseline" -eq 1 ]; then
+      echo "== round $round/$runs: baseline_records.py ($records records)"
+      run_baseline_once "baseline-$records-$round"
+      sed 's/^/   /' "$out2.stdout"
+      read -r bl_wall bl_rss bl_cpu bl_pct < <(time_field "$bench_dir/time-baseline-$records-$round.txt")
+      bl_rc=$(cat "$bench_dir/rc-baseline-$records-$round")
+      bl_walls+=("$bl_wall")
+      printf '   baseline_records.py  %6ss wall  %6s MiB  %6ss cpu  %5s  exit %s\n' "$bl_wall" "$bl_rss" "$bl_cpu" "$bl_pct" "$bl_rc"
+    fi
+  done
+  median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
+  fw_med=$(median "${fw_walls[@]}")
+  [ "$run_baseline" -eq 0 ] || bl_med=$(median "${bl_walls[@]}")
 
   echo
   echo "== results: $records records, $(grep -c "^\[\[channel\]\]" "$cfg") channels, $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ), load before: $load_before"
   printf '%-22s %10s %15s %10s %6s %6s\n' "program" "wall (s)" "peak RSS (MiB)" "cpu (s)" "cpu%" "exit"
+  echo "(last round; wall times of every round: feedwright ${fw_walls[*]}${bl_walls:+; baseline ${bl_walls[*]}})"
   printf '%-22s %10s %15s %10s %6s %6s\n' "feedwright" "$fw_wall" "$fw_rss" "$fw_cpu" "$fw_pct" "$fw_rc"
   if [ "$run_baseline" -eq 1 ]; then
     printf '%-22s %10s %15s %10s %6s %6s\n' "baseline_records.py" "$bl_wall" "$bl_rss" "$bl_cpu" "$bl_pct" "$bl_rc"
-    awk -v b="$bl_wall" -v f="$fw_wall" -v bc="$bl_cpu" -v fc="$fw_cpu" 'BEGIN {
-      if (f > 0) printf "speed-up (baseline / feedwright, wall): %.1fx  (target >= 10x: %s)\n", b / f, (b / f >= 10 ? "met" : "NOT met")
-      if (fc > 0) printf "cpu-time ratio (baseline / feedwright): %.1fx\n", bc / fc }'
+    awk -v b="$bl_med" -v f="$fw_med" -v bc="$bl_cpu" -v fc="$fw_cpu" -v n="$runs" 'BEGIN {
+      if (f > 0) printf "speed-up (median baseline %.2f s / median feedwright %.2f s over %d rounds, wall): %.1fx  (target >= 10x: %s)\n", b, f, n, b / f, (b / f >= 10 ? "met" : "NOT met")
+      if (fc > 0) printf "cpu-time ratio, last round (baseline / feedwright): %.1fx\n", bc / fc }'
+    paste -d' ' <(printf '%s\n' "${bl_walls[@]}") <(printf '%s\n' "${fw_walls[@]}") |
+      awk '{ printf "%s%.1fx", (NR > 1 ? ", " : "each round: "), $1 / $2 } END { print "" }'
 
     echo
     echo "== same items (item links of <ch>/rss.xml vs baseline <ch>.rss.xml)"
