@@ -330,10 +330,26 @@ impl<'a> Collector<'a> {
                             }
                             None => Arc::new(Article::clone(&variants[i][0].1)),
                         };
-                        let snippets = snippets_of[i].as_deref().map_or(&[][..], Vec::as_slice);
-                        let snippet =
-                            snippets.iter().find(|(len, _)| *len == n).map_or("", |(_, s)| s);
-                        Arc::make_mut(&mut article).snippet = snippet.to_owned();
+                        // Each length's snippet is needed once (a second
+                        // channel of the same length shares the article):
+                        // it is moved, not copied, unless another holder of
+                        // the snippets still needs them.
+                        let snippet = match snippets_of[i].as_mut() {
+                            Some(snippets) => match Arc::get_mut(snippets) {
+                                Some(owned) => owned
+                                    .iter_mut()
+                                    .find(|(len, _)| *len == n)
+                                    .map(|(_, s)| std::mem::take(s))
+                                    .unwrap_or_default(),
+                                None => snippets
+                                    .iter()
+                                    .find(|(len, _)| *len == n)
+                                    .map(|(_, s)| s.clone())
+                                    .unwrap_or_default(),
+                            },
+                            None => String::new(),
+                        };
+                        Arc::make_mut(&mut article).snippet = snippet;
                         variants[i].push((n, Arc::clone(&article)));
                         article
                     })
