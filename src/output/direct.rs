@@ -37,6 +37,15 @@ pub(super) fn write(file: &File, bytes: &[u8]) -> io::Result<bool> {
         return Ok(false);
     }
     let written = SCRATCH.with_borrow_mut(|scratch| write_aligned(file, bytes, scratch));
+    #[cfg(test)]
+    let written = match tests::REFUSE_AFTER.get() {
+        // A filesystem that takes the flag, then refuses the write part way.
+        Some(n) => {
+            file.set_len(n)?;
+            Err(rustix::io::Errno::INVAL.into())
+        }
+        None => written,
+    };
     // Back to buffered I/O either way, for the fsync and anything after it.
     fcntl_setfl(file, flags)?;
     match written {
@@ -96,8 +105,31 @@ fn write_all_at(file: &File, buf: &[u8], offset: u64) -> io::Result<()> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
+    use std::cell::Cell;
+
+    thread_local! {
+        /// Makes this thread's direct writes fail with EINVAL, as some
+        /// filesystems do, leaving this many bytes written.
+        pub(in crate::output) static REFUSE_AFTER: Cell<Option<u64>> = const { Cell::new(None) };
+    }
+
+    /// A direct write the filesystem refuses part way leaves the file empty
+    /// and says so; the whole write then goes through the page cache.
+    #[test]
+    fn a_refused_direct_write_falls_back_to_a_normal_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let bytes: Vec<u8> = (0..THRESHOLD + 99).map(|i| (i % 241) as u8).collect();
+        REFUSE_AFTER.set(Some(2 * ALIGN as u64));
+        let file = File::create(dir.path().join("f")).unwrap();
+        assert!(!write(&file, &bytes).unwrap());
+        assert_eq!(file.metadata().unwrap().len(), 0);
+        let path = dir.path().join("g");
+        crate::output::write_atomic(&path, &bytes).unwrap();
+        REFUSE_AFTER.set(None);
+        assert_eq!(std::fs::read(&path).unwrap(), bytes);
+    }
 
     /// Lengths around block boundaries all come back exactly, whether the
     /// filesystem took the direct write or the caller would have to.
