@@ -4,21 +4,24 @@
 //! One run: decide which sources are due (a source in backoff, or fetched
 //! less than `every` ago, is skipped and its stored items are used); fetch
 //! all due sources concurrently (the fetcher enforces the global and
-//! per-host limits); then, one source at a time, decode, parse, filter and
-//! store what came back, and record the attempt. A failing source is one
+//! per-host limits), decoding, parsing and filtering each on the blocking
+//! pool as it arrives; and, once nothing waits on the network, store each
+//! source's items and record its attempt as soon as it is parsed, all in
+//! one transaction. A failing source is one
 //! problem in its report, with the source id, URL and reason; its stored
 //! items still appear, and no other source is affected. This module does not
 //! print and does not write output files.
 
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset, Utc};
 use std::panic::AssertUnwindSafe;
 
 use futures_util::FutureExt;
-use futures_util::future::join_all;
+use futures_util::StreamExt;
+use futures_util::stream::FuturesUnordered;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::config::{
@@ -117,10 +120,22 @@ pub async fn collect(
         ProgressBar::hidden()
     };
     let bytes = AtomicU64::new(0);
+    // Due sources that still wait on the network (a fetch, or an html
+    // source's scrape); recording waits for them, see below.
+    let network = AtomicUsize::new(
+        feeds
+            .iter()
+            .zip(&states)
+            .filter(|((_, remote), state)| {
+                !matches!(remote.location(), FeedLocation::Path { .. })
+                    && skip_reason(remote, state, now).is_none()
+            })
+            .count(),
+    );
     // Fetch every due source at once; the fetcher bounds the concurrency.
-    let attempts =
-        feeds.iter().zip(&states).zip(&stored).map(|(((source, remote), state), cached)| {
-            let (fetcher, bar, bytes) = (fetcher.as_ref(), &bar, &bytes);
+    let attempts = feeds.iter().zip(&states).zip(&stored).enumerate().map(
+        |(i, (((source, remote), state), cached))| {
+            let (fetcher, bar, bytes, network) = (fetcher.as_ref(), &bar, &bytes, &network);
             let attempt = async move {
                 #[cfg(test)]
                 crate::fault::panic_if_named(&source.id, "fetch");
@@ -129,14 +144,36 @@ pub async fn collect(
                     Some(reason) => (Some(reason), None),
                     None => match remote {
                         Remote::Feed(feed) => {
-                            let fetched = fetch_one(fetcher, feed, state).await;
+                            // A local file is read on the blocking thread that
+                            // parses it, so its bytes are freed (and their
+                            // memory reused) before the next file is read,
+                            // instead of every file being held at once.
+                            let fetched = match &feed.location {
+                                FeedLocation::Url(url) => {
+                                    let fetched = fetch_one(fetcher, url, feed, state).await;
+                                    network.fetch_sub(1, Ordering::AcqRel);
+                                    Some(fetched)
+                                }
+                                FeedLocation::Path { .. } => None,
+                            };
                             // Parse on the blocking pool while other fetches
                             // still wait on the network.
                             let (source, feed, link) =
                                 ((*source).clone(), (*feed).clone(), site.link.clone());
+                            let etag = state.etag.clone();
                             let parsed = tokio::task::spawn_blocking(move || {
                                 #[cfg(test)]
                                 crate::fault::panic_if_named(&source.id, "parse");
+                                let fetched = match (fetched, &feed.location) {
+                                    (Some(fetched), _) => fetched,
+                                    (None, FeedLocation::Path { path, .. }) => {
+                                        read_file(path, etag.as_deref())
+                                    }
+                                    (None, FeedLocation::Url(_)) => Fetched::Failed {
+                                        error: "internal error: feed was not fetched".to_owned(),
+                                        retry_after: None,
+                                    },
+                                };
                                 parse_body(fetched, &source, &feed, &link, now)
                             })
                             .await
@@ -155,7 +192,9 @@ pub async fn collect(
                                 cached,
                                 names: &config.names,
                             };
-                            (None, Some(scrape(fetcher, job, state).await))
+                            let scraped = scrape(fetcher, job, state).await;
+                            network.fetch_sub(1, Ordering::AcqRel);
+                            (None, Some(scraped))
                         }
                     },
                 };
@@ -182,60 +221,107 @@ pub async fn collect(
             };
             // A bug that panics while reading one source fails that source
             // alone, like any other error, instead of ending the run.
-            AssertUnwindSafe(attempt).catch_unwind().map(|result| {
-                result.unwrap_or_else(|_| {
+            AssertUnwindSafe(attempt).catch_unwind().map(move |result| {
+                let outcome = result.unwrap_or_else(|_| {
                     let error = "internal error: reading this source panicked".to_owned();
                     (None, Some(Fetched::Failed { error, retry_after: None }))
-                })
+                });
+                (i, outcome)
             })
-        });
-    let outcomes = join_all(attempts).await;
-    bar.finish_and_clear();
+        },
+    );
+    let mut pending: FuturesUnordered<_> = attempts.collect();
 
-    // One transaction for the run's bookkeeping (see `Store::batch`).
-    store.batch(|store| {
-        let mut results = Vec::with_capacity(feeds.len());
-        for (((source, remote), state), (skipped, fetched)) in
-            feeds.iter().zip(&states).zip(outcomes)
-        {
-            let mut report = SourceReport::new(&source.id);
-            let location = remote.location().display();
-            if let Some(reason) = skipped {
-                // A feed that is gone upstream (410) is a warning on every run
-                // until the config changes, not a quiet note.
-                let gone = state.last_error.as_deref().is_some_and(|e| e.contains(GONE));
-                let severity = if gone { Severity::Warning } else { Severity::Note };
-                let reason = match &state.last_error {
-                    Some(e) if gone => format!("{reason}; last error: {e}"),
-                    _ => reason,
-                };
-                report.problem(severity, location.clone(), reason);
+    // One transaction for the run's bookkeeping (see `Store::batch`). It is
+    // opened once no source waits on the network any more, so the write
+    // lock is never held across a fetch; from then on each source is
+    // recorded as soon as it is parsed, while the blocking pool still parses
+    // the others, instead of all of them one after the other at the end.
+    let mut store = Some(store);
+    let mut batch = None;
+    let mut ready: Vec<Option<Outcome>> = feeds.iter().map(|_| None).collect();
+    let mut results: Vec<Option<FeedResult>> = feeds.iter().map(|_| None).collect();
+    let mut record = |batch: &mut Store, ready: &mut [Option<Outcome>]| {
+        for (i, outcome) in ready.iter_mut().enumerate() {
+            if let Some(outcome) = outcome.take() {
+                let (source, remote) = &feeds[i];
+                results[i] =
+                    Some(record_one(batch, config, source, remote, &states[i], outcome, now)?);
             }
-            let fresh = match fetched {
-                Some(fetched) => {
-                    store_fetched(store, source, remote, state, fetched, now, &mut report)?
-                }
-                None => Vec::new(),
-            };
-            let channel = source.channel.as_ref().and_then(|c| config.channel(c));
-            let (keep_days, keep_items) =
-                channel.map_or((None, 500), |c| (c.keep_days, c.keep_items));
-            store.prune(&source.id, keep_days, Some(keep_items), now)?;
-            let articles = stored_articles_reusing(store, source, now, fresh)?;
-            report.read = articles.len();
-            results.push((source.id.clone(), FeedResult { report, articles }));
         }
-        // Only sources removed from the config are forgotten: a disabled source
-        // keeps its history for when it is enabled again.
-        let keep: Vec<&str> = config
-            .sources
-            .iter()
-            .filter(|s| !matches!(s.kind, SourceKind::Records { .. }))
-            .map(|s| s.id.as_str())
-            .collect();
-        store.forget_other_sources(&keep)?;
-        Ok(results)
-    })
+        Ok::<_, StoreError>(())
+    };
+    while let Some((i, outcome)) = pending.next().await {
+        ready[i] = Some(outcome);
+        if network.load(Ordering::Acquire) == 0 {
+            let batch = match &mut batch {
+                Some(batch) => batch,
+                None => batch.insert(store.take().expect("one batch per run").begin()?),
+            };
+            record(batch, &mut ready)?;
+        }
+    }
+    bar.finish_and_clear();
+    let mut batch = match batch {
+        Some(batch) => batch,
+        None => store.take().expect("one batch per run").begin()?,
+    };
+    record(&mut batch, &mut ready)?;
+    // Only sources removed from the config are forgotten: a disabled source
+    // keeps its history for when it is enabled again.
+    let keep: Vec<&str> = config
+        .sources
+        .iter()
+        .filter(|s| !matches!(s.kind, SourceKind::Records { .. }))
+        .map(|s| s.id.as_str())
+        .collect();
+    batch.forget_other_sources(&keep)?;
+    batch.commit()?;
+    Ok(feeds
+        .iter()
+        .zip(results)
+        .filter_map(|((source, _), result)| Some((source.id.clone(), result?)))
+        .collect())
+}
+
+/// What a source's attempt came back with: why it was skipped, or what was
+/// fetched (and parsed).
+type Outcome = (Option<String>, Option<Fetched>);
+
+/// Records one source's outcome, applies its retention, and reads back every
+/// item it has stored.
+fn record_one(
+    store: &mut Store,
+    config: &Config,
+    source: &Source,
+    remote: &Remote,
+    state: &SourceState,
+    (skipped, fetched): Outcome,
+    now: DateTime<Utc>,
+) -> Result<FeedResult, StoreError> {
+    let mut report = SourceReport::new(&source.id);
+    let location = remote.location().display();
+    if let Some(reason) = skipped {
+        // A feed that is gone upstream (410) is a warning on every run
+        // until the config changes, not a quiet note.
+        let gone = state.last_error.as_deref().is_some_and(|e| e.contains(GONE));
+        let severity = if gone { Severity::Warning } else { Severity::Note };
+        let reason = match &state.last_error {
+            Some(e) if gone => format!("{reason}; last error: {e}"),
+            _ => reason,
+        };
+        report.problem(severity, location.clone(), reason);
+    }
+    let fresh = match fetched {
+        Some(fetched) => store_fetched(store, source, remote, state, fetched, now, &mut report)?,
+        None => Vec::new(),
+    };
+    let channel = source.channel.as_ref().and_then(|c| config.channel(c));
+    let (keep_days, keep_items) = channel.map_or((None, 500), |c| (c.keep_days, c.keep_items));
+    store.prune(&source.id, keep_days, Some(keep_items), now)?;
+    let articles = stored_articles_reusing(store, source, now, fresh)?;
+    report.read = articles.len();
+    Ok(FeedResult { report, articles })
 }
 
 /// Fetcher settings from `[fetch]`, with the User-Agent naming the site.
@@ -314,51 +400,47 @@ impl Remote<'_> {
 
 async fn fetch_one(
     fetcher: Result<&Fetcher, &crate::fetch::FetchError>,
+    url: &url::Url,
     feed: &FeedSource,
     state: &SourceState,
 ) -> Fetched {
-    match &feed.location {
-        FeedLocation::Path { path, .. } => match tokio::fs::read(path).await {
-            // A file whose bytes have not changed is "not modified", like a
-            // 304: nothing to parse or store again.
-            Ok(bytes) if state.etag.as_deref() == Some(file_tag(&bytes).as_str()) => {
-                Fetched::NotModified
-            }
-            Ok(bytes) => {
-                // Relative links in a local feed resolve against its file URL.
-                let final_url = file_url(path)
-                    .unwrap_or_else(|| url::Url::parse("file:///").expect("static URL"));
-                Fetched::Body {
-                    validators: Validators { etag: Some(file_tag(&bytes)), last_modified: None },
-                    bytes,
-                    content_type: None,
-                    final_url,
-                }
-            }
-            Err(e) => {
-                Fetched::Failed { error: format!("cannot read file: {e}"), retry_after: None }
-            }
+    let fetcher = match fetcher {
+        Ok(f) => f,
+        Err(e) => return Fetched::Failed { error: e.to_string(), retry_after: None },
+    };
+    let validators =
+        Validators { etag: state.etag.clone(), last_modified: state.last_modified.clone() };
+    let request = FetchRequest { url, validators: &validators, allow_private: feed.allow_private };
+    match fetcher.fetch(request).await {
+        Ok(FetchOutcome::NotModified) => Fetched::NotModified,
+        Ok(FetchOutcome::Fetched(body)) => Fetched::Body {
+            bytes: body.body,
+            content_type: body.content_type,
+            final_url: body.final_url,
+            validators: body.validators,
         },
-        FeedLocation::Url(url) => {
-            let fetcher = match fetcher {
-                Ok(f) => f,
-                Err(e) => return Fetched::Failed { error: e.to_string(), retry_after: None },
-            };
-            let validators =
-                Validators { etag: state.etag.clone(), last_modified: state.last_modified.clone() };
-            let request =
-                FetchRequest { url, validators: &validators, allow_private: feed.allow_private };
-            match fetcher.fetch(request).await {
-                Ok(FetchOutcome::NotModified) => Fetched::NotModified,
-                Ok(FetchOutcome::Fetched(body)) => Fetched::Body {
-                    bytes: body.body,
-                    content_type: body.content_type,
-                    final_url: body.final_url,
-                    validators: body.validators,
-                },
-                Err(e) => Fetched::Failed { retry_after: e.retry_after(), error: describe(&e) },
+        Err(e) => Fetched::Failed { retry_after: e.retry_after(), error: describe(&e) },
+    }
+}
+
+/// Reads a local feed file; `etag` is the tag stored for it last time.
+fn read_file(path: &Path, etag: Option<&str>) -> Fetched {
+    match std::fs::read(path) {
+        // A file whose bytes have not changed is "not modified", like a
+        // 304: nothing to parse or store again.
+        Ok(bytes) if etag == Some(file_tag(&bytes).as_str()) => Fetched::NotModified,
+        Ok(bytes) => {
+            // Relative links in a local feed resolve against its file URL.
+            let final_url =
+                file_url(path).unwrap_or_else(|| url::Url::parse("file:///").expect("static URL"));
+            Fetched::Body {
+                validators: Validators { etag: Some(file_tag(&bytes)), last_modified: None },
+                bytes,
+                content_type: None,
+                final_url,
             }
         }
+        Err(e) => Fetched::Failed { error: format!("cannot read file: {e}"), retry_after: None },
     }
 }
 

@@ -307,21 +307,19 @@ impl Store {
         &mut self,
         f: impl FnOnce(&mut Store) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        let begin = self.conn.execute_batch("BEGIN IMMEDIATE");
-        begin.map_err(|e| self.err(e))?;
-        match f(self) {
-            Ok(value) => {
-                self.conn.execute_batch("COMMIT").map_err(|e| self.err(e))?;
-                Ok(value)
-            }
-            Err(e) => {
-                // The error being returned says what went wrong; a failed
-                // rollback leaves nothing half-done either (SQLite rolls
-                // back an unfinished transaction when the connection closes).
-                let _ = self.conn.execute_batch("ROLLBACK");
-                Err(e)
-            }
-        }
+        let mut batch = self.begin()?;
+        let value = f(&mut batch)?;
+        batch.commit()?;
+        Ok(value)
+    }
+
+    /// Opens a write transaction like [`Store::batch`] does, for a caller
+    /// that records while it still waits for work (an `async` loop): the
+    /// returned guard is the store, and dropping it without
+    /// [`Batch::commit`] rolls everything back.
+    pub fn begin(&mut self) -> Result<Batch<'_>, StoreError> {
+        self.conn.execute_batch("BEGIN IMMEDIATE").map_err(|e| self.err(e))?;
+        Ok(Batch { store: self, open: true })
     }
 
     /// Records one fetch attempt's result in one transaction.
@@ -732,6 +730,46 @@ impl Store {
     #[cfg(test)]
     fn set_busy_timeout(&self, timeout: Duration) {
         self.conn.busy_timeout(timeout).unwrap();
+    }
+}
+
+/// A write transaction opened by [`Store::begin`].
+#[derive(Debug)]
+pub struct Batch<'a> {
+    store: &'a mut Store,
+    open: bool,
+}
+
+impl Batch<'_> {
+    /// Commits everything recorded since [`Store::begin`].
+    pub fn commit(mut self) -> Result<(), StoreError> {
+        self.open = false;
+        self.store.conn.execute_batch("COMMIT").map_err(|e| self.store.err(e))
+    }
+}
+
+impl std::ops::Deref for Batch<'_> {
+    type Target = Store;
+
+    fn deref(&self) -> &Store {
+        self.store
+    }
+}
+
+impl std::ops::DerefMut for Batch<'_> {
+    fn deref_mut(&mut self) -> &mut Store {
+        self.store
+    }
+}
+
+impl Drop for Batch<'_> {
+    fn drop(&mut self) {
+        if self.open {
+            // Whatever ended the batch early is being reported; a failed
+            // rollback leaves nothing half-done either (SQLite rolls back an
+            // unfinished transaction when the connection closes).
+            let _ = self.store.conn.execute_batch("ROLLBACK");
+        }
     }
 }
 
@@ -1390,6 +1428,22 @@ mod tests {
         assert_eq!(ids(&store.items("b").unwrap()), ["urn:b1"]);
         let a = store.source("a").unwrap();
         assert_eq!((a.last_attempt, a.failures, a.last_error), (Some(t(0)), 0, None));
+    }
+
+    #[test]
+    fn a_begun_batch_dropped_uncommitted_is_rolled_back() {
+        let (_dir, path) = temp();
+        let mut store = Store::open(&path).unwrap();
+        let mut batch = store.begin().unwrap();
+        batch.upsert_items("a", &[article("urn:a1", "a1")], t(0)).unwrap();
+        assert_eq!(batch.items("a").unwrap().len(), 1, "visible inside the batch");
+        drop(batch);
+        assert!(store.items("a").unwrap().is_empty());
+        let mut batch = store.begin().unwrap();
+        batch.upsert_items("a", &[article("urn:a2", "a2")], t(1)).unwrap();
+        batch.commit().unwrap();
+        drop(store);
+        assert_eq!(ids(&Store::open(&path).unwrap().items("a").unwrap()), ["urn:a2"]);
     }
 
     #[test]
