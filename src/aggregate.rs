@@ -34,7 +34,7 @@ use crate::pipeline::stable_id;
 use crate::scrape::{ScrapeJob, scrape};
 use crate::sources::feed::{FeedOptions, Filters, apply_filters, parse_feed};
 use crate::sources::{Severity, SourceReport};
-use crate::store::{Attempt, SourceState, Store, StoreError, backoff};
+use crate::store::{Attempt, Encoded, SourceState, Store, StoreError, backoff};
 
 /// What one feed source contributed to this run.
 #[derive(Debug)]
@@ -53,9 +53,13 @@ pub(crate) enum Fetched {
         final_url: url::Url,
         validators: Validators,
     },
-    /// An html source's items, already extracted (and followed).
+    /// A source's items: a feed's parsed (with their stored form, `encoded`,
+    /// worked out on the parsing thread), an html source's extracted (and
+    /// followed).
     Items {
         articles: Vec<Article>,
+        /// [`Encoded`] of each of `articles`, or empty (then the store encodes).
+        encoded: Vec<Encoded>,
         validators: Validators,
         warnings: Vec<String>,
     },
@@ -459,7 +463,7 @@ fn store_fetched(
     let mut fresh = Vec::new();
     let outcome = match (fetched, *remote) {
         (Fetched::NotModified, _) => Ok(Attempt::NotModified { at: now }),
-        (Fetched::Items { articles, validators, warnings }, _) => {
+        (Fetched::Items { articles, encoded, validators, warnings }, _) => {
             for w in warnings {
                 // The parser names the document it read; when that is the
                 // source's own location, the problem already says it.
@@ -469,7 +473,7 @@ fn store_fetched(
                 };
                 report.problem(Severity::Warning, location.clone(), w);
             }
-            store.upsert_items(&source.id, &articles, now)?;
+            store.upsert_encoded(&source.id, &articles, &encoded, now)?;
             fresh = articles;
             Ok(Attempt::Fetched {
                 at: now,
@@ -573,9 +577,14 @@ fn parse_body(
                     a.id = stable_id(a, channel, site_link);
                 }
             }
+            // Serialising and hashing items here spreads it over the parsing
+            // threads; the one thread that writes the store only writes. One
+            // that cannot be encoded is left to the store, which says so.
+            let encoded: Result<Vec<Encoded>, _> = articles.iter().map(Encoded::new).collect();
+            let encoded = encoded.unwrap_or_default();
             let mut warnings: Vec<String> = decoded.warning.into_iter().collect();
             warnings.extend(parsed.warnings);
-            Fetched::Items { articles, validators, warnings }
+            Fetched::Items { articles, encoded, validators, warnings }
         }
         Err(e) => Fetched::Failed { error: e.to_string(), retry_after: None },
     }

@@ -112,7 +112,12 @@ pub(crate) async fn scrape(
     if articles.is_empty() {
         // Nothing matched: keep the stored items rather than replacing them
         // with nothing, and say so (the warning above names the selector).
-        return Fetched::Items { articles, validators: Validators::default(), warnings };
+        return Fetched::Items {
+            articles,
+            encoded: Vec::new(),
+            validators: Validators::default(),
+            warnings,
+        };
     }
     if job.html.follow
         && let Ok(fetcher) = fetcher
@@ -124,7 +129,7 @@ pub(crate) async fn scrape(
             a.id = stable_id(a, channel, job.site_link);
         }
     }
-    Fetched::Items { articles, validators: page_validators, warnings }
+    Fetched::Items { articles, encoded: Vec::new(), validators: page_validators, warnings }
 }
 
 /// Fills each item from its article page, fetching only pages not already

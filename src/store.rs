@@ -413,6 +413,20 @@ impl Store {
         items: &[Article],
         now: DateTime<Utc>,
     ) -> Result<UpsertCounts, StoreError> {
+        self.upsert_encoded(source, items, &[], now)
+    }
+
+    /// [`Store::upsert_items`], with `encoded[i]` the [`Encoded`] form of
+    /// `items[i]` worked out ahead (items past the end of `encoded` are
+    /// encoded here), so the single writer does not serialise and hash
+    /// what parsing threads could.
+    pub fn upsert_encoded(
+        &mut self,
+        source: &str,
+        items: &[Article],
+        encoded: &[Encoded],
+        now: DateTime<Utc>,
+    ) -> Result<UpsertCounts, StoreError> {
         let path = &self.path;
         let sql_err = |e| map_err(path, e);
         let now_s = now.timestamp();
@@ -443,7 +457,7 @@ impl Store {
                 )
                 .map_err(sql_err)?;
             let mut seen = HashSet::new();
-            for item in items {
+            for (n, item) in items.iter().enumerate() {
                 if item.id.is_empty() {
                     // Returning drops `tx` uncommitted: the whole call rolls back.
                     return Err(StoreError::InvalidItem {
@@ -460,13 +474,20 @@ impl Store {
                     source_id: source.to_owned(),
                     detail: format!("item {} cannot be encoded: {e}", item.id),
                 };
-                let (json, hash) = encode(item).map_err(invalid)?;
+                let fresh;
+                let Encoded { json, hash } = match encoded.get(n) {
+                    Some(done) => done,
+                    None => {
+                        fresh = Encoded::new(item).map_err(invalid)?;
+                        &fresh
+                    }
+                };
                 let stored: Option<String> = select
                     .query_row(params![source, item.id], |r| r.get(0))
                     .optional()
                     .map_err(sql_err)?;
                 match stored {
-                    Some(old) if old == hash => {
+                    Some(old) if old == *hash => {
                         touch.execute(params![source, item.id, now_s]).map_err(sql_err)?;
                         counts.unchanged += 1;
                     }
@@ -843,26 +864,33 @@ impl io::Write for Fnv1a {
     }
 }
 
-/// Hex FNV-1a over the item's JSON without `origin`. Stable for a given
-/// `Article` shape; a new field changes every hash once (one "updated" run).
-/// An article as stored (JSON) and its content hash: FNV-1a of that JSON
-/// without its `origin` (where in the upstream document the item was read
+/// An article as stored: its JSON, and its content hash, FNV-1a of that
+/// JSON without `origin` (where in the upstream document the item was read
 /// changes when the feed shifts; the item does not). One serialisation
-/// serves both.
-fn encode(article: &Article) -> Result<(String, String), serde_json::Error> {
-    let json = serde_json::to_string(article)?;
-    let origin = format!(",\"origin\":{}", serde_json::to_string(&article.origin)?);
-    // Quotes inside string values are escaped, so this unescaped key can only
-    // be the struct's own field.
-    let (before, after) = match json.find(&origin) {
-        Some(at) => (&json[..at], &json[at + origin.len()..]),
-        None => (json.as_str(), ""),
-    };
-    let mut h = Fnv1a::new();
-    h.update(before.as_bytes());
-    h.update(after.as_bytes());
-    let hash = format!("{:016x}", h.0);
-    Ok((json, hash))
+/// serves both. Stable for a given `Article` shape; a new field changes every
+/// hash once (one "updated" run).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Encoded {
+    json: String,
+    hash: String,
+}
+
+impl Encoded {
+    pub fn new(article: &Article) -> Result<Encoded, serde_json::Error> {
+        let json = serde_json::to_string(article)?;
+        let origin = format!(",\"origin\":{}", serde_json::to_string(&article.origin)?);
+        // Quotes inside string values are escaped, so this unescaped key can
+        // only be the struct's own field.
+        let (before, after) = match json.find(&origin) {
+            Some(at) => (&json[..at], &json[at + origin.len()..]),
+            None => (json.as_str(), ""),
+        };
+        let mut h = Fnv1a::new();
+        h.update(before.as_bytes());
+        h.update(after.as_bytes());
+        let hash = format!("{:016x}", h.0);
+        Ok(Encoded { json, hash })
+    }
 }
 
 /// Creates the parent directory (0700) and the file (0600) if missing, so
@@ -1674,8 +1702,30 @@ mod tests {
     }
 
     #[test]
+    fn items_encoded_ahead_are_stored_as_if_encoded_here() {
+        let rows = |store: &Store| -> Vec<(String, String, String)> {
+            let mut stmt = store
+                .conn
+                .prepare("SELECT item_id, content_hash, article FROM items ORDER BY item_id")
+                .unwrap();
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap();
+            rows.collect::<Result<_, _>>().unwrap()
+        };
+        let items = [dated("urn:a", 1), dated("urn:b", 2), dated("urn:a", 3)];
+        let (_dir, here) = temp();
+        let mut here = Store::open(&here).unwrap();
+        let counts = here.upsert_items("s", &items, t(5)).unwrap();
+        let (_dir, ahead) = temp();
+        let mut ahead = Store::open(&ahead).unwrap();
+        // The last item is left for the store to encode.
+        let encoded: Vec<Encoded> = items[..2].iter().map(|a| Encoded::new(a).unwrap()).collect();
+        assert_eq!(ahead.upsert_encoded("s", &items, &encoded, t(5)).unwrap(), counts);
+        assert_eq!(rows(&ahead), rows(&here));
+    }
+
+    #[test]
     fn content_hash_is_stable_hex() {
-        let content_hash = |a: &Article| encode(a).map(|(_, hash)| hash);
+        let content_hash = |a: &Article| Encoded::new(a).map(|e| e.hash);
         let a = dated("urn:a", 0);
         let h = content_hash(&a).unwrap();
         assert_eq!(h.len(), 16);
