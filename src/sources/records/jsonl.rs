@@ -24,9 +24,11 @@ type Batch = (usize, Vec<Parsed>);
 /// skipped.
 type Parsed = Option<Result<Checked, String>>;
 
-/// Reading and parsing run on their own thread, a batch ahead of the
-/// records being handed on: handing on (and preparing what it hands on)
-/// used to wait while the next batch was read, and reading waited for it.
+/// Reading and parsing run on their own thread, up to four batches ahead
+/// of the records being handed on: handing on (and preparing what it hands
+/// on) used to wait while the next batch was read, and reading waited for
+/// it. A few batches of slack keep the cores busy while records are handed
+/// on one by one, for a few megabytes of memory.
 fn read_batched(
     file: &Path,
     display: &str,
@@ -35,10 +37,10 @@ fn read_batched(
 ) -> Result<(), String> {
     let f = std::fs::File::open(file).map_err(|e| format!("cannot read file: {e}"))?;
     let tz = sink.timezone();
-    let (send_batch, batches) = sync_channel::<Result<Batch, String>>(1);
+    let (send_batch, batches) = sync_channel::<Result<Batch, String>>(4);
     // Spent vectors go back to the reader, so a batch's memory is reused
     // (see `Collector::flush` on fresh pages).
-    let (recycle, spent) = sync_channel::<Vec<Parsed>>(2);
+    let (recycle, spent) = sync_channel::<Vec<Parsed>>(5);
     std::thread::scope(|scope| {
         scope.spawn(move || produce(f, tz, batch_bytes, &send_batch, &spent));
         // Returning early drops `batches`, which stops the reader at its
