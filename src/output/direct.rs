@@ -4,10 +4,11 @@
 //! which are most of them, go through the page cache as usual.
 //!
 //! `O_DIRECT` needs the buffer, offset and length aligned to the device's
-//! block size. The bytes are copied into an aligned buffer (kept per thread
-//! and reused), padded with zeros to a whole block, written, and the file is
-//! then cut back to its real length. Where the filesystem refuses direct
-//! I/O (tmpfs, some network filesystems), the caller writes normally.
+//! block size. The whole blocks are written directly (from an aligned copy,
+//! kept per thread and reused, when the bytes do not start on a block
+//! boundary), and the partial last block through the page cache. Where the
+//! filesystem refuses direct I/O (tmpfs, some network filesystems), the
+//! caller writes normally.
 
 use std::cell::RefCell;
 use std::fs::File;
@@ -28,15 +29,17 @@ thread_local! {
     static SCRATCH: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Writes `bytes` to the empty file `file` with direct I/O. `Ok(false)`
-/// means the filesystem does not do direct I/O and nothing was written
-/// (the file is empty again): write it the usual way.
+/// Writes `bytes` to the empty file `file`: its whole blocks with direct
+/// I/O, the partial last block through the page cache. `Ok(false)` means
+/// the filesystem does not do direct I/O and nothing was written (the file
+/// is empty again): write it the usual way.
 pub(super) fn write(file: &File, bytes: &[u8]) -> io::Result<bool> {
     let flags = fcntl_getfl(file)?;
     if fcntl_setfl(file, flags | OFlags::DIRECT).is_err() {
         return Ok(false);
     }
-    let written = SCRATCH.with_borrow_mut(|scratch| write_aligned(file, bytes, scratch));
+    let head = bytes.len() / ALIGN * ALIGN;
+    let written = SCRATCH.with_borrow_mut(|scratch| write_blocks(file, &bytes[..head], scratch));
     #[cfg(test)]
     let written = match tests::REFUSE_AFTER.get() {
         // A filesystem that takes the flag, then refuses the write part way.
@@ -46,11 +49,15 @@ pub(super) fn write(file: &File, bytes: &[u8]) -> io::Result<bool> {
         }
         None => written,
     };
-    // Back to buffered I/O either way, for the fsync and anything after it.
+    // Back to buffered I/O either way, for the tail, the fsync and anything
+    // after it.
     fcntl_setfl(file, flags)?;
     match written {
+        // The tail goes through the page cache: padding it to a whole block
+        // and cutting the file back afterwards made ext4 read that block
+        // back from disk to zero the cut-off part.
         Ok(()) => {
-            file.set_len(bytes.len() as u64)?;
+            write_all_at(file, &bytes[head..], head as u64)?;
             Ok(true)
         }
         // EINVAL: the device wants a larger alignment, or the filesystem
@@ -63,29 +70,21 @@ pub(super) fn write(file: &File, bytes: &[u8]) -> io::Result<bool> {
     }
 }
 
-fn write_aligned(file: &File, bytes: &[u8], scratch: &mut Vec<u8>) -> io::Result<()> {
-    // A large buffer often starts on a page boundary already: its whole
-    // blocks are then written from where they are, and only the last,
-    // partial one is copied.
-    let head =
-        if bytes.as_ptr().align_offset(ALIGN) == 0 { bytes.len() / ALIGN * ALIGN } else { 0 };
-    write_all_at(file, &bytes[..head], 0)?;
-    let tail = &bytes[head..];
-    if tail.is_empty() {
-        return Ok(());
+/// Writes `blocks` (a whole number of [`ALIGN`] blocks) at offset 0 with
+/// direct I/O: from where they are if they start on a block boundary (a
+/// large buffer usually does), else from an aligned copy.
+fn write_blocks(file: &File, blocks: &[u8], scratch: &mut Vec<u8>) -> io::Result<()> {
+    if blocks.as_ptr().align_offset(ALIGN) == 0 {
+        return write_all_at(file, blocks, 0);
     }
-    let padded = tail.len().div_ceil(ALIGN) * ALIGN;
-    // Grown only, never cleared: what the copy and the padding do not
-    // overwrite is never written.
-    if scratch.len() < padded + ALIGN {
-        scratch.resize(padded + ALIGN, 0);
+    // Grown only, never cleared: the copy overwrites what is written.
+    if scratch.len() < blocks.len() + ALIGN {
+        scratch.resize(blocks.len() + ALIGN, 0);
     }
     let offset = scratch.as_ptr().align_offset(ALIGN);
-    let block = &mut scratch[offset..offset + padded];
-    let (data, padding) = block.split_at_mut(tail.len());
-    data.copy_from_slice(tail);
-    padding.fill(0);
-    write_all_at(file, block, head as u64)
+    let copy = &mut scratch[offset..offset + blocks.len()];
+    copy.copy_from_slice(blocks);
+    write_all_at(file, copy, 0)
 }
 
 /// Writes all of `buf` at `offset`; for direct I/O both are aligned.
