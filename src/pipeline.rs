@@ -100,6 +100,8 @@ struct Keys {
     /// The canonical link (see [`canonical_link`]).
     link: Option<String>,
     /// Normalised title and UTC day, for items merged from other feeds.
+    /// Only those get it here; a local record's is made in
+    /// [`Buffer::compact`], and only where merged items share its channel.
     title_day: Option<String>,
 }
 
@@ -369,7 +371,8 @@ impl<'a> Collector<'a> {
 /// dedupe keys.
 fn identify(article: &mut Article, channel: &ChannelId, site_link: &Url) -> Keys {
     article.id = stable_id(article, channel, site_link);
-    Keys { link: article.link.as_deref().map(canonical_link), title_day: title_day(article) }
+    let title_day = if article.via.is_some() { title_day(article) } else { None };
+    Keys { link: article.link.as_deref().map(canonical_link), title_day }
 }
 
 /// Sanitises an article's content and cuts its snippets, one per length,
@@ -454,14 +457,23 @@ impl Buffer {
         let mut ids: HashSet<&str> = HashSet::with_capacity(self.items.len());
         let mut links: HashSet<&str> = HashSet::with_capacity(self.items.len());
         let mut titles: HashSet<&str> = HashSet::new();
+        // Local records' title keys matter only to merged items: in a
+        // channel of local records alone they are never made.
+        let merged = self.items.iter().any(|e| e.article.via.is_some());
+        let local_titles: Vec<Option<String>> = self
+            .items
+            .iter()
+            .map(|e| if merged && e.article.via.is_none() { title_day(&e.article) } else { None })
+            .collect();
         let mut keep = vec![false; self.items.len()];
         for (i, e) in self.items.iter().enumerate() {
+            let title_key = e.keys.title_day.as_deref().or(local_titles[i].as_deref());
             let dup_id = ids.contains(e.article.id.as_str());
             let dup_link = e.keys.link.as_deref().is_some_and(|l| links.contains(l));
             // Title + day only merges items from other feeds: two local
             // records may well share a title ("Weather") on one day.
-            let dup_title = e.article.via.is_some()
-                && e.keys.title_day.as_deref().is_some_and(|t| titles.contains(t));
+            let dup_title =
+                e.article.via.is_some() && title_key.is_some_and(|t| titles.contains(t));
             keep[i] = !(dup_id || dup_link || dup_title);
             // A dropped duplicate still claims its keys: if a and b share a
             // title and a and c share a link, all three are one story.
@@ -469,7 +481,7 @@ impl Buffer {
             if let Some(l) = e.keys.link.as_deref() {
                 links.insert(l);
             }
-            if let Some(t) = e.keys.title_day.as_deref() {
+            if let Some(t) = title_key {
                 titles.insert(t);
             }
         }
@@ -968,6 +980,23 @@ summary_length = 5
             ["l", "https://upstream.example/b"],
             "l takes a/c's link; b keeps its own"
         );
+    }
+
+    /// A local record's title key is made only where merged items share
+    /// its channel; there it still claims the story.
+    #[test]
+    fn a_merged_item_with_a_local_records_title_and_day_is_dropped() {
+        let mut local = article("l", "world", Some("2025-02-02T12:00:00Z"));
+        local.title = "Port opens new quay".to_owned();
+        let b = merged(
+            "b",
+            "Port Opens New Quay!",
+            "https://other.example/p/1",
+            "2025-02-02T08:00:00Z",
+        );
+        let other =
+            merged("o", "Port opens new quay", "https://other.example/p/2", "2025-02-03T08:00:00Z");
+        assert_eq!(run(vec![b, local, other])[1].1, ["https://upstream.example/o", "l"]);
     }
 
     #[test]
