@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench/records.sh [--records N] [--runs K] [--no-warmup] [--skip-baseline] [--million]
+# bench/records.sh [--records N] [--runs K] [--grouped] [--no-warmup] [--skip-baseline] [--million]
 #
 # Benchmarks `feedwright build` on the synthetic record corpus of
 # ../shared/bench (see bench/README.md). Run it from the repository root.
@@ -13,6 +13,11 @@
 #                is the ratio of the median wall times, and every round's
 #                own ratio is shown too.
 #   --runs K     timed rounds (default 3).
+#   --grouped    all feedwright rounds, then all baseline rounds (as
+#                hyperfine runs them), instead of alternating. On this VM a
+#                program that starts right after the other one exited pays
+#                for re-backing the memory the other one freed, which costs
+#                the short run a larger share than the long one.
 #   --no-warmup  no page-cache read and no warm-up runs: the first timed
 #                round then shows a cold start (this VM backs fresh memory
 #                slowly after idling, which costs the short run most).
@@ -33,6 +38,7 @@ usage() {
 
 records=50000
 runs=3
+grouped=0
 warmup=1
 skip_baseline=0
 million=0
@@ -47,6 +53,7 @@ while [ $# -gt 0 ]; do
       runs="$2"; shift 2 ;;
     --runs=*) runs="${1#--runs=}"; shift ;;
     --no-warmup) warmup=0; shift ;;
+    --grouped) grouped=1; shift ;;
     --skip-baseline) skip_baseline=1; shift ;;
     --million) million=1; shift ;;
     -h|--help) usage; exit 0 ;;
@@ -228,29 +235,43 @@ if [ "$million" -eq 0 ]; then
 
   load_before=$(loadavg)
   fw_walls=() bl_walls=()
-  for round in $(seq 1 "$runs"); do
+  fw_round() {
+    local round="$1"
     echo "== round $round/$runs: feedwright build ($records records)"
     run_feedwright "$cfg" "$out1" "feedwright-$records-$round"
     read -r fw_wall fw_rss fw_cpu fw_pct < <(time_field "$bench_dir/time-feedwright-$records-$round.txt")
     fw_rc=$(cat "$bench_dir/rc-feedwright-$records-$round")
     fw_walls+=("$fw_wall")
     printf '   feedwright           %6ss wall  %6s MiB  %6ss cpu  %5s  exit %s\n' "$fw_wall" "$fw_rss" "$fw_cpu" "$fw_pct" "$fw_rc"
+  }
+  bl_round() {
+    local round="$1"
+    echo "== round $round/$runs: baseline_records.py ($records records)"
+    run_baseline_once "baseline-$records-$round"
+    sed 's/^/   /' "$out2.stdout"
+    read -r bl_wall bl_rss bl_cpu bl_pct < <(time_field "$bench_dir/time-baseline-$records-$round.txt")
+    bl_rc=$(cat "$bench_dir/rc-baseline-$records-$round")
+    bl_walls+=("$bl_wall")
+    printf '   baseline_records.py  %6ss wall  %6s MiB  %6ss cpu  %5s  exit %s\n' "$bl_wall" "$bl_rss" "$bl_cpu" "$bl_pct" "$bl_rc"
+  }
+  if [ "$grouped" -eq 1 ]; then
+    # Like hyperfine: each program's rounds back to back.
+    for round in $(seq 1 "$runs"); do fw_round "$round"; done
     if [ "$run_baseline" -eq 1 ]; then
-      echo "== round $round/$runs: baseline_records.py ($records records)"
-      run_baseline_once "baseline-$records-$round"
-      sed 's/^/   /' "$out2.stdout"
-      read -r bl_wall bl_rss bl_cpu bl_pct < <(time_field "$bench_dir/time-baseline-$records-$round.txt")
-      bl_rc=$(cat "$bench_dir/rc-baseline-$records-$round")
-      bl_walls+=("$bl_wall")
-      printf '   baseline_records.py  %6ss wall  %6s MiB  %6ss cpu  %5s  exit %s\n' "$bl_wall" "$bl_rss" "$bl_cpu" "$bl_pct" "$bl_rc"
+      for round in $(seq 1 "$runs"); do bl_round "$round"; done
     fi
-  done
+  else
+    for round in $(seq 1 "$runs"); do
+      fw_round "$round"
+      [ "$run_baseline" -eq 0 ] || bl_round "$round"
+    done
+  fi
   median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
   fw_med=$(median "${fw_walls[@]}")
   [ "$run_baseline" -eq 0 ] || bl_med=$(median "${bl_walls[@]}")
 
   echo
-  echo "== results: $records records, $(grep -c "^\[\[channel\]\]" "$cfg") channels, $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ), load before: $load_before"
+  echo "== results: $records records, $(grep -c "^\[\[channel\]\]" "$cfg") channels, $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ), load before: $load_before, rounds $([ "$grouped" -eq 1 ] && echo grouped || echo alternating)"
   printf '%-22s %10s %15s %10s %6s %6s\n' "program" "wall (s)" "peak RSS (MiB)" "cpu (s)" "cpu%" "exit"
   echo "(last round; wall times of every round: feedwright ${fw_walls[*]}${bl_walls:+; baseline ${bl_walls[*]}})"
   printf '%-22s %10s %15s %10s %6s %6s\n' "feedwright" "$fw_wall" "$fw_rss" "$fw_cpu" "$fw_pct" "$fw_rc"
