@@ -131,8 +131,7 @@ pub async fn collect(
             .iter()
             .zip(&states)
             .filter(|((_, remote), state)| {
-                !matches!(remote.location(), FeedLocation::Path { .. })
-                    && skip_reason(remote, state, now).is_none()
+                remote.uses_network() && skip_reason(remote, state, now).is_none()
             })
             .count(),
     );
@@ -141,6 +140,11 @@ pub async fn collect(
         |(i, (((source, remote), state), cached))| {
             let (fetcher, bar, bytes, network) = (fetcher.as_ref(), &bar, &bytes, &network);
             let attempt = async move {
+                // Counted in `network` above: counted out exactly once, when
+                // its network part is over, however the attempt ends (a
+                // panic included), so recording never starts early or never.
+                let due = skip_reason(remote, state, now).is_none();
+                let network_part = NetworkPart((due && remote.uses_network()).then_some(network));
                 #[cfg(test)]
                 crate::fault::panic_if_named(&source.id, "fetch");
                 let started = std::time::Instant::now();
@@ -155,7 +159,7 @@ pub async fn collect(
                             let fetched = match &feed.location {
                                 FeedLocation::Url(url) => {
                                     let fetched = fetch_one(fetcher, url, feed, state).await;
-                                    network.fetch_sub(1, Ordering::AcqRel);
+                                    drop(network_part);
                                     Some(fetched)
                                 }
                                 FeedLocation::Path { .. } => None,
@@ -197,7 +201,7 @@ pub async fn collect(
                                 names: &config.names,
                             };
                             let scraped = scrape(fetcher, job, state).await;
-                            network.fetch_sub(1, Ordering::AcqRel);
+                            drop(network_part);
                             (None, Some(scraped))
                         }
                     },
@@ -379,7 +383,28 @@ enum Remote<'a> {
     Html(&'a HtmlSource),
 }
 
+/// A due source's hold on `network` (see `collect`): dropping it counts the
+/// source out.
+struct NetworkPart<'a>(Option<&'a AtomicUsize>);
+
+impl Drop for NetworkPart<'_> {
+    fn drop(&mut self) {
+        if let Some(network) = self.0.take() {
+            network.fetch_sub(1, Ordering::AcqRel);
+        }
+    }
+}
+
 impl Remote<'_> {
+    /// Whether fetching it may wait on the network: a feed at a URL, and
+    /// every html source (a local page may still follow links to articles).
+    fn uses_network(&self) -> bool {
+        match self {
+            Remote::Feed(f) => matches!(f.location, FeedLocation::Url(_)),
+            Remote::Html(_) => true,
+        }
+    }
+
     fn location(&self) -> &FeedLocation {
         match self {
             Remote::Feed(f) => &f.location,

@@ -469,6 +469,57 @@ async fn a_state_database_locked_mid_run_fails_before_any_output_is_written() {
     assert!(t.read("output/tech/rss.xml").contains("Second story"));
 }
 
+/// The state database's write lock is never held while a fetch is pending,
+/// also when a local html page is read before the slow feed answers (that
+/// source used to be counted out of the pending fetches without having
+/// been counted in, so recording began during the fetch).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_local_html_page_does_not_open_the_write_lock_while_a_fetch_is_pending() {
+    use wiremock::matchers::path;
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let server = MockServer::start().await;
+    Mock::given(path("/f.xml"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_string(
+                    "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>F</title><link>https://f.example/</link><description>d</description><item><title>Slow story</title><link>https://f.example/1</link></item></channel></rss>",
+                )
+                .set_delay(Duration::from_secs(2)),
+        )
+        .mount(&server)
+        .await;
+    let t = TestDir::new();
+    t.file("records.jsonl", SMALL_RECORDS)
+        .file(
+            "page.html",
+            "<ul class=\"related\"><li><a href=\"https://p.example/1\">Local story</a> <span class=\"time\">2025-02-01 10:00</span></li></ul>",
+        )
+        .file(
+            "feeds.toml",
+            format!(
+                "{SMALL_CONFIG}\n[[source]]\nid = \"f\"\nkind = \"feed\"\nurl = \"{}/f.xml\"\nchannel = \"tech\"\nallow_private = true\n\n[[source]]\nid = \"page\"\nkind = \"html\"\npath = \"page.html\"\nchannel = \"world\"\n[source.select]\nitem = \"ul.related li\"\ndate = \"span.time\"\n",
+                server.uri()
+            ),
+        );
+    let dir = t.join("");
+    let running = tokio::task::spawn_blocking(move || crate::util::run_in(&dir, &["build"]));
+    while server.received_requests().await.unwrap().is_empty() {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // The local page is read at once; give the run time to (wrongly) start
+    // recording while the feed's response is still 1.5 s away.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let holder = rusqlite::Connection::open(t.join(".feedwright/state.db")).unwrap();
+    holder.busy_timeout(Duration::ZERO).unwrap();
+    holder.execute_batch("BEGIN IMMEDIATE").expect("no write lock held during the fetch");
+    holder.execute_batch("ROLLBACK").unwrap();
+    drop(holder);
+    let run = running.await.unwrap();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(t.read("output/tech/rss.xml").contains("Slow story"));
+    assert!(t.read("output/world/rss.xml").contains("Local story"));
+}
+
 /// FS-02: an output directory this user may not write. Mode bits do not bind
 /// root (the usual CI container), so it falls back to `chattr +i` there, and
 /// is skipped with a reason when neither works.
