@@ -764,8 +764,11 @@ pub struct Batch<'a> {
 impl Batch<'_> {
     /// Commits everything recorded since [`Store::begin`].
     pub fn commit(mut self) -> Result<(), StoreError> {
+        self.store.conn.execute_batch("COMMIT").map_err(|e| self.store.err(e))?;
+        // Only now: a COMMIT that failed (a busy database, a full disk)
+        // leaves the transaction open, for `Drop` to roll back.
         self.open = false;
-        self.store.conn.execute_batch("COMMIT").map_err(|e| self.store.err(e))
+        Ok(())
     }
 }
 
