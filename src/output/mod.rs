@@ -308,7 +308,8 @@ fn write_bytes(out: &mut impl Write, target: &Path, bytes: &[u8]) -> std::io::Re
 /// Test-only fault injection for the output path: no unprivileged way gives
 /// a real ENOSPC on demand (that needs a small mounted filesystem), so tests
 /// give a directory a byte budget instead. Everything but the failing
-/// `write` call is the real code.
+/// `write` call is the real code, except that files under a budget are
+/// never written with direct I/O (see [`fault_applies`]).
 #[cfg(test)]
 pub(crate) mod fault {
     use std::path::{Path, PathBuf};

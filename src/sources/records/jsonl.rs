@@ -28,7 +28,8 @@ type Parsed = Option<Result<Checked, String>>;
 /// of the records being handed on: handing on (and preparing what it hands
 /// on) used to wait while the next batch was read, and reading waited for
 /// it. A few batches of slack keep the cores busy while records are handed
-/// on one by one, for a few megabytes of memory.
+/// on one by one; the parsed records in flight are at most about six
+/// batches, some tens of megabytes.
 fn read_batched(
     file: &Path,
     display: &str,
@@ -89,7 +90,7 @@ fn produce(
                     break;
                 }
                 Ok(_) => {}
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                // (`read_to_end` retries an interrupted read itself.)
                 Err(e) => {
                     let done = line_no + memchr::memchr_iter(b'\n', &buf).count();
                     let _ = out.send(Err(format!("read failed after line {done}: {e}")));
