@@ -105,7 +105,7 @@ impl XmlWriter {
         let mut rest = text;
         loop {
             // Like quick-xml: every `>` after `]]` ends a section.
-            let cut = memchr::memmem::find(rest.as_bytes(), b"]]>").map(|i| i + 2);
+            let cut = find_terminator(rest.as_bytes()).map(|i| i + 2);
             let (piece, tail) = rest.split_at(cut.unwrap_or(rest.len()));
             self.out.extend_from_slice(b"<![CDATA[");
             self.out.extend_from_slice(piece.as_bytes());
@@ -129,6 +129,19 @@ impl XmlWriter {
 #[cfg(test)]
 pub(super) fn escape_for_tests(out: &mut Vec<u8>, s: &str) {
     escape_into(out, s);
+}
+
+/// Where the first `]]>` in `bytes` starts. Searched for by its rare first
+/// byte: a substring search keyed on `>` stopped at every tag of the HTML.
+fn find_terminator(bytes: &[u8]) -> Option<usize> {
+    let mut from = 0;
+    while let Some(i) = memchr::memchr(b']', &bytes[from..]).map(|i| from + i) {
+        if bytes[i..].starts_with(b"]]>") {
+            return Some(i);
+        }
+        from = i + 1;
+    }
+    None
 }
 
 /// Appends `s` with `< > & ' "` escaped as quick-xml escapes them. Runs of
@@ -178,6 +191,24 @@ mod tests {
         });
         let want = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<a k=\"v&amp;&quot;&apos;&lt;&gt;\">\n  <b>x &lt; y &amp; &apos;z&apos;</b>\n  <c href=\"h\"/>\n  <d>\n    <e></e>\n  </d>\n  <f><![CDATA[1]]]]><![CDATA[>2]]]]><![CDATA[>3]]></f>\n</a>\n";
         assert_eq!(xml, want);
+    }
+
+    #[test]
+    fn terminators_are_found_wherever_they_are() {
+        for (text, at) in [
+            ("", None),
+            ("]]", None),
+            ("]>", None),
+            ("]]>", Some(0)),
+            ("a]]]>", Some(2)),
+            ("] ]>]]>", Some(4)),
+        ] {
+            assert_eq!(find_terminator(text.as_bytes()), at, "{text:?}");
+            assert_eq!(
+                find_terminator(text.as_bytes()),
+                memchr::memmem::find(text.as_bytes(), b"]]>")
+            );
+        }
     }
 
     #[test]
