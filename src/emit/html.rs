@@ -8,6 +8,7 @@
 //! as text. All links between our pages are relative, so the output directory
 //! can be published under any path. No I/O, no clock.
 
+use chrono::{Datelike, Timelike};
 use std::collections::HashSet;
 use std::fmt::Write as _;
 
@@ -212,11 +213,17 @@ fn item(page: &mut String, article: &Article) {
                 page.push_str(" · ");
             }
             // Shown in the record's own offset: the time its readers would see.
+            // Written field by field: `format` parses its pattern anew for
+            // every item.
             let _ = write!(
                 page,
-                "<time datetime=\"{}\">{}</time>",
+                "<time datetime=\"{}\">{:04}-{:02}-{:02} {:02}:{:02}</time>",
                 date.to_rfc3339(),
-                date.format("%Y-%m-%d %H:%M")
+                date.year(),
+                date.month(),
+                date.day(),
+                date.hour(),
+                date.minute()
             );
         }
         page.push_str("</p>\n");
