@@ -114,9 +114,8 @@ impl OutputDir {
 
     /// Removes files the previous run wrote and this one did not, then
     /// records this run's files in the manifest.
-    pub fn finish(self) -> Result<WriteSummary, OutputError> {
-        let Done { written, mut summary, unsynced } =
-            self.done.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+    pub fn finish(mut self) -> Result<WriteSummary, OutputError> {
+        let Done { written, mut summary, unsynced } = self.take_done();
         sync_dirs(unsynced.iter().map(PathBuf::as_path));
         for stale in self.previous.difference(&written) {
             let path = self.root.join(stale);
@@ -152,8 +151,8 @@ impl OutputDir {
 
     /// After a failed run: removes nothing, and records in the manifest
     /// every file the previous runs or this one wrote, so none is orphaned.
-    pub fn abandon(self) -> Result<(), OutputError> {
-        let done = self.done.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+    pub fn abandon(mut self) -> Result<(), OutputError> {
+        let done = self.take_done();
         sync_dirs(done.unsynced.iter().map(PathBuf::as_path));
         let all: BTreeSet<&String> = self.previous.iter().chain(&done.written).collect();
         let mut manifest = String::new();
@@ -168,6 +167,11 @@ impl OutputDir {
             return Ok(());
         }
         write_atomic(&path, manifest.as_bytes())
+    }
+
+    /// The run's record, leaving an empty one for `Drop`.
+    fn take_done(&mut self) -> Done {
+        std::mem::take(self.done.get_mut().unwrap_or_else(std::sync::PoisonError::into_inner))
     }
 
     fn remove_stale_temp_files(&self) {
@@ -192,6 +196,15 @@ impl OutputDir {
                 }
             }
         }
+    }
+}
+
+impl Drop for OutputDir {
+    /// A run that ends without `finish` or `abandon` (a writer thread
+    /// panicked) still makes the renames it did durable.
+    fn drop(&mut self) {
+        let done = self.done.get_mut().unwrap_or_else(std::sync::PoisonError::into_inner);
+        sync_dirs(done.unsynced.iter().map(PathBuf::as_path));
     }
 }
 
