@@ -43,7 +43,10 @@ fn read_batched(
     // (see `Collector::flush` on fresh pages).
     let (recycle, spent) = sync_channel::<Vec<Parsed>>(5);
     std::thread::scope(|scope| {
-        scope.spawn(move || produce(f, tz, batch_bytes, &send_batch, &spent));
+        std::thread::Builder::new()
+            .name("jsonl-reader".to_owned())
+            .spawn_scoped(scope, move || produce(f, tz, batch_bytes, &send_batch, &spent))
+            .map_err(|e| format!("cannot start a thread to read the file: {e}"))?;
         // Returning early drops `batches`, which stops the reader at its
         // next send.
         for batch in batches {
