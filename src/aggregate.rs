@@ -169,6 +169,12 @@ pub async fn collect(
                             let (source, feed, link) =
                                 ((*source).clone(), (*feed).clone(), site.link.clone());
                             let etag = state.etag.clone();
+                            // While other sources still wait on the network
+                            // nothing is recorded, and items encoded now
+                            // would only wait beside themselves in memory
+                            // (500 fetched feeds: 290 -> 370 MiB); the store
+                            // encodes those itself when their turn comes.
+                            let encode = network.load(Ordering::Acquire) == 0;
                             let parsed = tokio::task::spawn_blocking(move || {
                                 #[cfg(test)]
                                 crate::fault::panic_if_named(&source.id, "parse");
@@ -182,7 +188,7 @@ pub async fn collect(
                                         retry_after: None,
                                     },
                                 };
-                                parse_body(fetched, &source, &feed, &link, now)
+                                parse_body(fetched, &source, &feed, &link, now, encode)
                             })
                             .await
                             .unwrap_or_else(|e| Fetched::Failed {
@@ -564,13 +570,15 @@ fn file_tag(bytes: &[u8]) -> String {
 }
 
 /// Decodes, parses and filters a fetched feed body into items with their
-/// stable ids; anything else passes through unchanged.
+/// stable ids, and with their stored form if `encode`; anything else passes
+/// through unchanged.
 fn parse_body(
     fetched: Fetched,
     source: &Source,
     feed: &FeedSource,
     site_link: &url::Url,
     now: DateTime<Utc>,
+    encode: bool,
 ) -> Fetched {
     let Fetched::Body { bytes, content_type, final_url, validators } = fetched else {
         return fetched;
@@ -605,7 +613,8 @@ fn parse_body(
             // Serialising and hashing items here spreads it over the parsing
             // threads; the one thread that writes the store only writes. One
             // that cannot be encoded is left to the store, which says so.
-            let encoded: Result<Vec<Encoded>, _> = articles.iter().map(Encoded::new).collect();
+            let encoded: Result<Vec<Encoded>, _> =
+                if encode { articles.iter().map(Encoded::new).collect() } else { Ok(Vec::new()) };
             let encoded = encoded.unwrap_or_default();
             let mut warnings: Vec<String> = decoded.warning.into_iter().collect();
             warnings.extend(parsed.warnings);
