@@ -368,28 +368,46 @@ impl Drop for Immutable {
     }
 }
 
+/// Makes `path` unwritable for this user: mode bits, or `chattr +i` where
+/// they do not bind (root, the usual CI container), judged by `writable`.
+/// `None` (with a note) when neither works and the test must be skipped;
+/// else the `chattr` guard, if one was needed, to drop when done.
+#[cfg(unix)]
+fn make_read_only(
+    path: &Path,
+    mode: u32,
+    writable: impl Fn() -> bool,
+) -> Option<Option<Immutable>> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+    if !writable() {
+        return Some(None);
+    }
+    let guard = Immutable::set(path);
+    if guard.is_none() {
+        eprintln!("skipped: running as root and `chattr +i` is not permitted here");
+        return None;
+    }
+    Some(guard)
+}
+
 /// FS-10: a state file this user may not write. Mode bits do not bind root
 /// (the usual CI container), so it falls back to `chattr +i` there, and is
 /// skipped with a reason when neither works.
 #[cfg(unix)]
 #[test]
 fn a_read_only_state_database_exits_3_and_is_left_alone() {
-    use std::os::unix::fs::PermissionsExt;
     let t = TestDir::new();
     stateful_site(&t);
     assert_eq!(t.run(&["build"]).code, 0);
     let before = snapshot(&t.join("output"));
     let db = t.join(".feedwright/state.db");
     let bytes = std::fs::read(&db).unwrap();
-    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o400)).unwrap();
-    let mut guard = None;
-    if std::fs::OpenOptions::new().write(true).open(&db).is_ok() {
-        guard = Immutable::set(&db);
-        if guard.is_none() {
-            eprintln!("skipped: running as root and `chattr +i` is not permitted here");
-            return;
-        }
-    }
+    let Some(guard) =
+        make_read_only(&db, 0o400, || std::fs::OpenOptions::new().write(true).open(&db).is_ok())
+    else {
+        return;
+    };
     t.file("records.jsonl", SMALL_RECORDS.replace("港口夜间作业恢复", "港口全面恢复"));
 
     let run = t.run(&["build"]);
@@ -532,16 +550,12 @@ fn a_read_only_output_directory_exits_3_names_the_file_and_keeps_its_files() {
     assert_eq!(t.run(&["build"]).code, 0);
     let tech = t.join("output/tech");
     let before = snapshot(&tech);
-    std::fs::set_permissions(&tech, std::fs::Permissions::from_mode(0o555)).unwrap();
-    let mut guard = None;
-    if std::fs::write(tech.join("probe"), b"x").is_ok() {
+    let writable = || {
+        let wrote = std::fs::write(tech.join("probe"), b"x").is_ok();
         let _ = std::fs::remove_file(tech.join("probe"));
-        guard = Immutable::set(&tech);
-        if guard.is_none() {
-            eprintln!("skipped: running as root and `chattr +i` is not permitted here");
-            return;
-        }
-    }
+        wrote
+    };
+    let Some(guard) = make_read_only(&tech, 0o555, writable) else { return };
     t.file("records.jsonl", SMALL_RECORDS.replace("still matter", "still matter today"));
 
     let run = t.run(&["build"]);
