@@ -259,21 +259,9 @@ impl Grammar {
     /// check here gives the same answer for the pieces as for the whole, provided the first
     /// piece holds the first character. An empty piece is therefore no token at all.
     pub(super) fn text(&mut self, text: &str) -> bool {
-        if text.is_empty() {
-            return true;
-        }
-        if std::mem::take(&mut self.after_pre) && text.starts_with('\n') {
-            return false;
-        }
-        if self.stack.last().is_some_and(|&(_, kind)| kind == Kind::List)
-            && !text.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0c'))
-        {
-            return false;
-        }
-        if has_forbidden_chars(text) {
-            return false;
-        }
-        self.push_text(text)
+        // A refusal ends the fast path, so skipping `clean_text`'s state
+        // changes then makes no difference.
+        !has_forbidden_chars(text) && self.clean_text(text)
     }
 
     /// [`Grammar::text`] for text known to hold no forbidden characters (a
@@ -287,10 +275,6 @@ impl Grammar {
         if std::mem::take(&mut self.after_pre) && text.starts_with('\n') {
             return false;
         }
-        self.push_text(text)
-    }
-
-    fn push_text(&mut self, text: &str) -> bool {
         if self.stack.last().is_some_and(|&(_, kind)| kind == Kind::List)
             && !text.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0c'))
         {
