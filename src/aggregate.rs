@@ -143,12 +143,13 @@ pub async fn collect(
                 // Counted in `network` above: counted out exactly once, when
                 // its network part is over, however the attempt ends (a
                 // panic included), so recording never starts early or never.
-                let due = skip_reason(remote, state, now).is_none();
-                let network_part = NetworkPart((due && remote.uses_network()).then_some(network));
+                let skip = skip_reason(remote, state, now);
+                let network_part =
+                    NetworkPart((skip.is_none() && remote.uses_network()).then_some(network));
                 #[cfg(test)]
                 crate::fault::panic_if_named(&source.id, "fetch");
                 let started = std::time::Instant::now();
-                let outcome = match skip_reason(remote, state, now) {
+                let outcome = match skip {
                     Some(reason) => (Some(reason), None),
                     None => match remote {
                         Remote::Feed(feed) => {
