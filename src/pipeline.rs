@@ -460,14 +460,18 @@ impl Buffer {
         // Local records' title keys matter only to merged items: in a
         // channel of local records alone they are never made.
         let merged = self.items.iter().any(|e| e.article.via.is_some());
-        let local_titles: Vec<Option<String>> = self
-            .items
-            .iter()
-            .map(|e| if merged && e.article.via.is_none() { title_day(&e.article) } else { None })
-            .collect();
+        let local_titles: Vec<Option<String>> = if merged {
+            self.items
+                .iter()
+                .map(|e| if e.article.via.is_none() { title_day(&e.article) } else { None })
+                .collect()
+        } else {
+            Vec::new()
+        };
         let mut keep = vec![false; self.items.len()];
         for (i, e) in self.items.iter().enumerate() {
-            let title_key = e.keys.title_day.as_deref().or(local_titles[i].as_deref());
+            let title_key =
+                e.keys.title_day.as_deref().or(local_titles.get(i).and_then(Option::as_deref));
             let dup_id = ids.contains(e.article.id.as_str());
             let dup_link = e.keys.link.as_deref().is_some_and(|l| links.contains(l));
             // Title + day only merges items from other feeds: two local
