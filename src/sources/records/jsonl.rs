@@ -140,9 +140,14 @@ type Checked = (crate::model::Article, Vec<String>);
 /// One line: `None` for a blank line, else the checked record or why it is
 /// skipped.
 fn parse_line(bytes: &[u8], first: bool, tz: chrono_tz::Tz) -> Parsed {
-    let line = match std::str::from_utf8(bytes) {
+    // simdutf8 checks the common valid line several times faster than std;
+    // std is asked again only for a bad line, to say where it goes wrong.
+    let line = match simdutf8::basic::from_utf8(bytes) {
         Ok(l) => l,
-        Err(e) => return Some(Err(format!("not valid UTF-8 at column {}", e.valid_up_to() + 1))),
+        Err(_) => {
+            let at = std::str::from_utf8(bytes).err().map_or(0, |e| e.valid_up_to());
+            return Some(Err(format!("not valid UTF-8 at column {}", at + 1)));
+        }
     };
     // A BOM may start the first line of files written on Windows.
     let line = if first { line.trim_start_matches('\u{feff}') } else { line };
