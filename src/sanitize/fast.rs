@@ -633,7 +633,7 @@ pub(super) mod tests {
             }
         }
         let alphabet = ["a", "Z", "0", "9", "-", ".", "x", "n", "/", "?", "#", ":", "@", "_", "é"];
-        let mut rng = Rng(0x5eed_0f_0a11);
+        let mut rng = Rng(0x5eed_0f0a_1100);
         let mut settled = 0;
         for _ in 0..20_000 {
             let rest: String = (0..rng.below(12)).map(|_| rng.pick(&alphabet)).collect();
