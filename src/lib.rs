@@ -37,6 +37,7 @@ pub mod fetch;
 pub mod model;
 pub mod output;
 pub mod pipeline;
+pub mod process;
 pub mod sanitize;
 pub mod scrape;
 pub mod sources;

@@ -21,6 +21,7 @@ const EXIT_CONFIG: u8 = 2;
 const EXIT_OUTPUT: u8 = 3;
 
 fn main() -> ExitCode {
+    feedwright::process::prefer_small_pages();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
