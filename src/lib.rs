@@ -34,6 +34,7 @@ pub mod error;
 #[cfg(test)]
 mod fault;
 pub mod fetch;
+mod links;
 pub mod model;
 pub mod output;
 pub mod pipeline;

@@ -391,9 +391,10 @@ fn prepare(
     let worked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         #[cfg(test)]
         crate::fault::panic_if_marked(a.content.as_deref().unwrap_or(""));
-        let base = a.link.as_deref().and_then(|l| Url::parse(l).ok());
-        let content =
-            a.content.as_deref().map(|c| exact_size(sanitize::sanitize_html(c, base.as_ref())));
+        let content = a
+            .content
+            .as_deref()
+            .map(|c| exact_size(sanitize::sanitize_html_against(c, a.link.as_deref())));
         sanitised = Instant::now();
         let from = a.summary.as_deref().or(a.content.as_deref()).unwrap_or("");
         let snippets: Snippets = lengths
@@ -528,6 +529,10 @@ fn preference(a: &Entry, b: &Entry) -> Ordering {
 /// parameters (`utm_*`, `fbclid`, `gclid`, ...) removed. A link that does
 /// not parse is its own key.
 pub fn canonical_link(link: &str) -> String {
+    // Already canonical: nothing to lower-case, no port, fragment or query.
+    if crate::links::is_serialized_http_url(link) {
+        return link.to_owned();
+    }
     let Ok(mut url) = Url::parse(link) else { return link.to_owned() };
     url.set_fragment(None);
     if url.query().is_some() {

@@ -368,6 +368,9 @@ fn single_line(s: &str) -> String {
 }
 
 fn http_url(s: &str) -> Option<String> {
+    if crate::links::is_serialized_http_url(s) {
+        return Some(s.to_owned());
+    }
     let url = Url::parse(s).ok()?;
     (matches!(url.scheme(), "http" | "https") && url.host_str().is_some()).then(|| url.into())
 }
