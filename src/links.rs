@@ -135,7 +135,7 @@ mod tests {
             for _ in 0..=(rng.0 % 6) {
                 s.push_str(rng.pick(&host_pieces));
             }
-            if rng.0 % 4 != 0 {
+            if !rng.0.is_multiple_of(4) {
                 s.push('/');
             }
             for _ in 0..(rng.0 % 7) {
