@@ -112,7 +112,10 @@ pub async fn collect(
             );
         }
     }
-    let fetcher = Fetcher::new(settings(&config.fetch, site));
+    // Built on first use: a run of local feed files never loads the system's
+    // root certificates, which took milliseconds before any parsing began.
+    let fetcher = std::sync::OnceLock::new();
+    let fetcher = || fetcher.get_or_init(|| Fetcher::new(settings(&config.fetch, site))).as_ref();
 
     // A progress bar only on a terminal; logs and cron output stay plain.
     let bar = if progress {
@@ -138,7 +141,7 @@ pub async fn collect(
     // Fetch every due source at once; the fetcher bounds the concurrency.
     let attempts = feeds.iter().zip(&states).zip(&stored).enumerate().map(
         |(i, (((source, remote), state), cached))| {
-            let (fetcher, bar, bytes, network) = (fetcher.as_ref(), &bar, &bytes, &network);
+            let (bar, bytes, network) = (&bar, &bytes, &network);
             let attempt = async move {
                 // Counted in `network` above: counted out exactly once, when
                 // its network part is over, however the attempt ends (a
@@ -159,7 +162,7 @@ pub async fn collect(
                             // instead of every file being held at once.
                             let fetched = match &feed.location {
                                 FeedLocation::Url(url) => {
-                                    let fetched = fetch_one(fetcher, url, feed, state).await;
+                                    let fetched = fetch_one(fetcher(), url, feed, state).await;
                                     drop(network_part);
                                     Some(fetched)
                                 }
@@ -207,7 +210,7 @@ pub async fn collect(
                                 cached,
                                 names: &config.names,
                             };
-                            let scraped = scrape(fetcher, job, state).await;
+                            let scraped = scrape(fetcher(), job, state).await;
                             drop(network_part);
                             (None, Some(scraped))
                         }

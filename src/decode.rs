@@ -101,7 +101,8 @@ pub fn decode(bytes: &[u8], http_charset: Option<&str>) -> Result<Decoded, Decod
         return decode_with(bytes, UTF_16BE, None);
     }
 
-    if let Ok(text) = std::str::from_utf8(bytes) {
+    // Most feeds are UTF-8, and checking a large one with std took a twentieth of a merge.
+    if let Ok(text) = simdutf8::basic::from_utf8(bytes) {
         return finish(text, UTF_8, None);
     }
 
