@@ -221,11 +221,15 @@ pub async fn build(config: &Config, options: &BuildOptions) -> Result<Report, Ap
     // so it only takes the lock once it knows it will write.
     let mut out = if options.strict { None } else { Some(OutputDir::open(&out_dir)?) };
     let started = Instant::now();
-    let feed_results = match open_state(config, options.state.as_deref())? {
+    // The database closes beside the rest of the run; `_closing` waits for
+    // it when the run ends, however it ends.
+    let (feed_results, _closing) = match open_state(config, options.state.as_deref())? {
         Some(mut store) => {
-            aggregate::collect(config, site, &mut store, now(), options.progress).await?
+            let results =
+                aggregate::collect(config, site, &mut store, now(), options.progress).await?;
+            (results, Some(store.close_in_background()))
         }
-        None => Vec::new(),
+        None => (Vec::new(), None),
     };
     let remote = started.elapsed();
     let (feeds, sources, mut timings) = collect(config, site, feed_results, false);
