@@ -177,6 +177,42 @@ pub fn describe(e: &serde_json::Error) -> String {
 mod tests {
     use super::*;
 
+    /// Text-or-number fields take text and numbers as they are written
+    /// (a number beyond i64 as a float), and one author or a list; any
+    /// other type is the line's error, saying what was expected.
+    #[test]
+    fn text_or_number_fields_take_what_is_written() {
+        let article = |line: &str| match parse_line(line.as_bytes(), false, chrono_tz::UTC) {
+            Some(Ok((a, _))) => a,
+            other => panic!("{line}: {other:?}"),
+        };
+        let error = |line: &str| match parse_line(line.as_bytes(), false, chrono_tz::UTC) {
+            Some(Err(e)) => e,
+            other => panic!("{line}: {other:?}"),
+        };
+        let a = article(r#"{"id": 7, "title": 2025, "link": "https://e.x/a", "author": "Li"}"#);
+        assert_eq!((a.key.as_deref(), a.title.as_str()), (Some("7"), "2025"));
+        assert_eq!(a.authors, ["Li"]);
+        let a = article(r#"{"id": 18446744073709551615, "title": "t", "link": "https://e.x/a"}"#);
+        assert_eq!(a.key.as_deref(), Some("18446744073709552000"));
+        let a = article(
+            r#"{"id": "a", "title": "t", "link": "https://e.x/a", "authors": ["Li", "Wang"], "tags": ["x"], "published": 1739354435}"#,
+        );
+        assert_eq!(a.authors, ["Li", "Wang"]);
+        assert_eq!(a.categories, ["x"]);
+        assert_eq!(a.published.unwrap().timestamp(), 1_739_354_435);
+        assert_eq!(
+            error(r#"{"id": "a", "title": true, "link": "https://e.x/a"}"#),
+            "unexpected value at column 25: invalid type: boolean `true`, expected text or a \
+             number; expected one JSON object per line"
+        );
+        assert_eq!(
+            error(r#"{"id": "a", "title": "t", "author": [1]}"#),
+            "unexpected value at column 38: invalid type: integer `1`, expected a string; \
+             expected one JSON object per line"
+        );
+    }
+
     /// Each line's number and what came of it: the title, or the error.
     fn lines_of(text: &[u8], batch_bytes: usize) -> Vec<(usize, Option<Result<String, String>>)> {
         let dir = tempfile::tempdir().unwrap();
