@@ -19,7 +19,7 @@ use crate::model::ChannelFeed;
 use crate::output::{OutputDir, WriteSummary};
 use crate::pipeline::{Collector, StageTimes};
 use crate::sources::{self, Severity, SourceReport};
-use crate::store::{SourceState, Store, StoreError};
+use crate::store::{Closing, SourceState, Store, StoreError};
 
 /// Options for `build`.
 #[derive(Debug, Clone, Default)]
@@ -221,9 +221,11 @@ pub async fn build(config: &Config, options: &BuildOptions) -> Result<Report, Ap
     // so it only takes the lock once it knows it will write.
     let mut out = if options.strict { None } else { Some(OutputDir::open(&out_dir)?) };
     let started = Instant::now();
-    // The database closes beside the rest of the run; `_closing` waits for
-    // it when the run ends, however it ends.
-    let (feed_results, _closing) = match open_state(config, options.state.as_deref())? {
+    // The database closes beside the rest of the run; `closing` waits for
+    // it when dropped: before the output lock is released when files are
+    // written (a next run must not find the database still closing), and
+    // when the run ends early, however it ends.
+    let (feed_results, closing) = match open_state(config, options.state.as_deref())? {
         Some(mut store) => {
             let results =
                 aggregate::collect(config, site, &mut store, now(), options.progress).await?;
@@ -244,7 +246,7 @@ pub async fn build(config: &Config, options: &BuildOptions) -> Result<Report, Ap
         None => OutputDir::open(&out_dir)?,
     };
     let start = Instant::now();
-    report.files = Some(write(out, &feeds, site)?);
+    report.files = Some(write(out, &feeds, site, closing)?);
     report.timings.write = start.elapsed();
     report.output = Some(out_dir);
     // Freeing a large build's articles takes a noticeable share of the
@@ -467,13 +469,21 @@ fn collect_one(
 }
 
 /// Renders and writes every file of the site.
-fn write(out: OutputDir, feeds: &[ChannelFeed], site: &Site) -> Result<WriteSummary, OutputError> {
+///
+/// `closing` (the state database closing on its own thread) is waited for
+/// before the output lock is released.
+fn write(
+    out: OutputDir,
+    feeds: &[ChannelFeed],
+    site: &Site,
+    closing: Option<Closing>,
+) -> Result<WriteSummary, OutputError> {
     // Channels render and write in parallel, each worker holding one file's
     // bytes at a time, in one buffer reused from file to file. There are
-    // more workers than cores: large files are written with direct I/O and
-    // every file is fsynced, and a worker waiting for the disk leaves its
-    // core to one that renders. With one spare worker the cores sat idle a
-    // third of the time; four spare ones cost four buffers.
+    // more workers than cores: large files are written with direct I/O, and
+    // a worker waiting for the disk leaves its core to one that renders.
+    // With one spare worker the cores sat idle a third of the time; four
+    // spare ones cost four buffers.
     let write_channel = |feed: &ChannelFeed, buf: &mut Vec<u8>| -> Result<(), OutputError> {
         for &format in &site.formats {
             *buf = emit::render_feed_into(format, feed, site, std::mem::take(buf));
@@ -513,6 +523,7 @@ fn write(out: OutputDir, feeds: &[ChannelFeed], site: &Site) -> Result<WriteSumm
         out.write("style.css", emit::stylesheet())?;
         Ok(())
     });
+    drop(closing);
     match written {
         Ok(()) => out.finish(),
         Err(e) => {

@@ -794,8 +794,11 @@ impl Batch<'_> {
     ///
     /// The WAL checkpoint that SQLite would run straight after a large
     /// commit (copying the whole WAL into the main file, a first run's tens
-    /// of MiB) is left to a later commit or to closing the connection, which
-    /// [`Store::close_in_background`] does beside the rest of the run.
+    /// of MiB) is left to closing the connection, which
+    /// [`Store::close_in_background`] does beside the rest of the run, or to
+    /// a later write outside a batch. A store kept open across many batches
+    /// (a daemon) must checkpoint it itself ([`Store::maintain`]), or the
+    /// WAL grows.
     pub fn commit(mut self) -> Result<(), StoreError> {
         let conn = &self.store.conn;
         let autocheckpoint: i64 = conn
@@ -803,12 +806,16 @@ impl Batch<'_> {
             .map_err(|e| self.store.err(e))?;
         conn.pragma_update(None, "wal_autocheckpoint", 0).map_err(|e| self.store.err(e))?;
         let committed = conn.execute_batch("COMMIT").map_err(|e| self.store.err(e));
-        let restored = conn.pragma_update(None, "wal_autocheckpoint", autocheckpoint);
+        if let Err(e) = conn.pragma_update(None, "wal_autocheckpoint", autocheckpoint) {
+            // The data is committed (or the error below says why not); a
+            // threshold left at 0 only delays checkpoints to closing.
+            tracing::warn!(path = %self.store.path.display(), "cannot restore wal_autocheckpoint: {e}");
+        }
         committed?;
         // Only now: a COMMIT that failed (a busy database, a full disk)
         // leaves the transaction open, for `Drop` to roll back.
         self.open = false;
-        restored.map_err(|e| self.store.err(e))
+        Ok(())
     }
 }
 

@@ -1,6 +1,6 @@
-//! Large files are written with `O_DIRECT`: they are fsynced at once
-//! anyway, so copying them into the page cache first only costs CPU (on a
-//! 300 MB build that copy was a fifth of all the time spent). Small files,
+//! Large files are written with `O_DIRECT`: they are fsynced before the
+//! run ends anyway, so copying them into the page cache first only costs CPU
+//! (on a 300 MB build that copy was a fifth of all the time spent). Small files,
 //! which are most of them, go through the page cache as usual.
 //!
 //! `O_DIRECT` needs the buffer, offset and length aligned to the device's

@@ -2,7 +2,8 @@
 //! and atomically (temp file in the same directory, fsync, rename), so a
 //! crash leaves the old file or the new one, never half of one. A run's
 //! files are written to temp files as they come, then fsynced together and
-//! renamed when the run finishes; each directory is fsynced once after.
+//! renamed one by one when the run finishes; each directory is fsynced once
+//! after. Until then each changed file needs room for its old and new copy.
 //!
 //! A manifest (`.feedwright-manifest`) lists every file feedwright wrote, so
 //! files of channels removed from the config can be deleted without ever
@@ -56,9 +57,10 @@ struct Done {
     pending: Vec<Pending>,
 }
 
-/// A file's new bytes, whole in a closed temp file beside it, waiting to be
-/// fsynced and renamed over the target ([`install`]). Dropping it removes the
-/// temp file.
+/// A file's new bytes, whole in a closed temp file beside it (mode 0600, so
+/// a web server publishing the directory cannot serve it), waiting to be
+/// fsynced, made readable and renamed over the target
+/// ([`OutputDir::install_pending`]). Dropping it removes the temp file.
 struct Pending {
     temp: tempfile::TempPath,
     target: PathBuf,
@@ -200,7 +202,9 @@ impl OutputDir {
         let synced = sync_all_temps(&pending);
         let mut first_error = None;
         for (Pending { temp, target }, synced) in pending.into_iter().zip(synced) {
-            let installed = synced.and_then(|()| temp.persist(&target).map_err(|e| e.error));
+            let installed = synced
+                .and_then(|()| set_readable(&temp))
+                .and_then(|()| temp.persist(&target).map_err(|e| e.error));
             match installed {
                 Ok(()) => {
                     if let Some(dir) = target.parent() {
@@ -297,6 +301,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
     let err = |e: std::io::Error| OutputError::Write { path: path.to_owned(), source: e };
     let temp = write_temp(path, bytes)?;
     fs::File::open(&temp).and_then(|f| f.sync_all()).map_err(err)?;
+    set_readable(&temp).map_err(err)?;
     // On failure the temp file is dropped and removed; the old file stays.
     temp.persist(path).map_err(|e| err(e.error))?;
     sync_dirs(path.parent());
@@ -304,19 +309,29 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
 }
 
 /// Fsyncs each pending temp file, on a few threads at once so that their
-/// journal commits and disk flushes are shared; one result per file.
+/// journal commits and disk flushes are shared; one result per file. A
+/// chunk whose thread cannot be started is fsynced on this one.
 fn sync_all_temps(pending: &[Pending]) -> Vec<Result<(), std::io::Error>> {
-    let sync = |p: &Pending| fs::File::open(&p.temp).and_then(|f| f.sync_all());
+    let sync_chunk = |chunk: &[Pending]| -> Vec<_> {
+        chunk.iter().map(|p| fs::File::open(&p.temp).and_then(|f| f.sync_all())).collect()
+    };
     const THREADS: usize = 8;
     let per_thread = pending.len().div_ceil(THREADS).max(1);
     std::thread::scope(|scope| {
-        let handles: Vec<_> = pending
+        let started: Vec<_> = pending
             .chunks(per_thread)
-            .map(|chunk| scope.spawn(move || chunk.iter().map(sync).collect::<Vec<_>>()))
+            .map(|chunk| {
+                let thread =
+                    std::thread::Builder::new().spawn_scoped(scope, move || sync_chunk(chunk));
+                (chunk, thread.ok())
+            })
             .collect();
-        handles
+        started
             .into_iter()
-            .flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .flat_map(|(chunk, thread)| match thread {
+                Some(t) => t.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
+                None => sync_chunk(chunk),
+            })
             .collect()
     })
 }
@@ -353,7 +368,6 @@ fn write_temp(path: &Path, bytes: &[u8]) -> Result<tempfile::TempPath, OutputErr
     if !direct {
         write_bytes(tmp.as_file_mut(), path, bytes).map_err(err)?;
     }
-    set_readable(tmp.as_file()).map_err(err)?;
     Ok(tmp.into_temp_path())
 }
 
@@ -448,13 +462,13 @@ fn without_temp_path(e: std::io::Error) -> std::io::Error {
 
 /// Temp files are created 0600; published feeds must be world-readable.
 #[cfg(unix)]
-fn set_readable(f: &fs::File) -> std::io::Result<()> {
+fn set_readable(path: &Path) -> std::io::Result<()> {
     use std::os::unix::fs::PermissionsExt;
-    f.set_permissions(fs::Permissions::from_mode(0o644))
+    fs::set_permissions(path, fs::Permissions::from_mode(0o644))
 }
 
 #[cfg(not(unix))]
-fn set_readable(_: &fs::File) -> std::io::Result<()> {
+fn set_readable(_: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
@@ -512,6 +526,12 @@ mod tests {
         assert_eq!(fs::read(root.join("a/rss.xml")).unwrap(), b"old a");
         assert!(!root.join("b/rss.xml").exists());
         assert_eq!(temp_files(root).len(), 2);
+        #[cfg(unix)]
+        for temp in temp_files(root) {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = fs::metadata(&temp).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600, "a web server must not serve {}", temp.display());
+        }
         out.finish().unwrap();
         assert_eq!(fs::read(root.join("a/rss.xml")).unwrap(), b"new a");
         assert_eq!(fs::read(root.join("b/rss.xml")).unwrap(), b"new b");
