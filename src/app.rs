@@ -13,7 +13,7 @@ use chrono::Utc;
 
 use crate::aggregate;
 use crate::config::{ChannelId, Config, Site, Source, SourceKind};
-use crate::emit;
+use crate::emit::{self, ChannelFiles};
 use crate::error::OutputError;
 use crate::model::ChannelFeed;
 use crate::output::{OutputDir, WriteSummary};
@@ -478,19 +478,20 @@ fn write(
     site: &Site,
     closing: Option<Closing>,
 ) -> Result<WriteSummary, OutputError> {
-    // Channels render and write in parallel, each worker holding one file's
-    // bytes at a time, in one buffer reused from file to file. There are
+    // Channels render and write in parallel, each worker holding one
+    // channel's files at a time, in buffers reused from channel to channel
+    // (a channel's formats are rendered together, see
+    // `emit::render_channel_into`). There are
     // more workers than cores: large files are written with direct I/O, and
     // a worker waiting for the disk leaves its core to one that renders.
     // With one spare worker the cores sat idle a third of the time; four
     // spare ones cost four buffers.
-    let write_channel = |feed: &ChannelFeed, buf: &mut Vec<u8>| -> Result<(), OutputError> {
-        for &format in &site.formats {
-            *buf = emit::render_feed_into(format, feed, site, std::mem::take(buf));
-            out.write(&format!("{}/{}", feed.channel.id, format.file_name()), buf)?;
+    let write_channel = |feed: &ChannelFeed, files: &mut ChannelFiles| -> Result<(), OutputError> {
+        emit::render_channel_into(feed, site, &site.formats, files);
+        for (format, bytes) in &files.feeds {
+            out.write(&format!("{}/{}", feed.channel.id, format.file_name()), bytes)?;
         }
-        *buf = emit::render_channel_page_into(feed, site, std::mem::take(buf));
-        out.write(&format!("{}/index.html", feed.channel.id), buf)?;
+        out.write(&format!("{}/index.html", feed.channel.id), &files.page)?;
         Ok(())
     };
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get() + 4).min(feeds.len());
@@ -501,10 +502,10 @@ fn write(
             .map(|_| {
                 scope.spawn(|| -> Result<(), OutputError> {
                     use std::sync::atomic::Ordering::Relaxed;
-                    let mut buf = Vec::new();
+                    let mut files = ChannelFiles::default();
                     while !failed.load(Relaxed) {
                         let Some(feed) = feeds.get(next.fetch_add(1, Relaxed)) else { break };
-                        write_channel(feed, &mut buf)
+                        write_channel(feed, &mut files)
                             .inspect_err(|_| failed.store(true, Relaxed))?;
                     }
                     Ok(())

@@ -20,6 +20,36 @@ use crate::model::{Article, ChannelFeed};
 
 /// Renders `feed` as an Atom 1.0 document.
 pub(super) fn render(feed: &ChannelFeed, site: &Site, buf: Vec<u8>) -> Vec<u8> {
+    let mut doc = begin(feed, site, buf);
+    for article in &feed.items {
+        doc.entry(article);
+    }
+    doc.end()
+}
+
+/// An Atom document being written entry by entry ([`begin`],
+/// [`Doc::entry`], [`Doc::end`]), so that a channel's formats can take each
+/// item in turn.
+pub(super) struct Doc {
+    w: XmlWriter,
+    date: DateTime<FixedOffset>,
+}
+
+impl Doc {
+    /// The next `<entry>`.
+    pub(super) fn entry(&mut self, article: &Article) {
+        entry(&mut self.w, article, self.date);
+    }
+
+    /// Closes the document and returns its bytes.
+    pub(super) fn end(mut self) -> Vec<u8> {
+        self.w.end("feed");
+        self.w.finish()
+    }
+}
+
+/// Starts `feed`'s Atom document: everything before the first entry.
+pub(super) fn begin(feed: &ChannelFeed, site: &Site, buf: Vec<u8>) -> Doc {
     let date = feed_date(feed);
     let channel = &feed.channel;
     let mut w = XmlWriter::new(buf, capacity_hint(feed));
@@ -46,11 +76,7 @@ pub(super) fn render(feed: &ChannelFeed, site: &Site, buf: Vec<u8>) -> Vec<u8> {
     if let Some(subtitle) = description(feed, site) {
         w.text_element("subtitle", &[], subtitle);
     }
-    for article in &feed.items {
-        entry(&mut w, article, date);
-    }
-    w.end("feed");
-    w.finish()
+    Doc { w, date }
 }
 
 /// One `<entry>`; `feed_date` stands in for `updated` on undated items.

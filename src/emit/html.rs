@@ -33,6 +33,41 @@ h1{margin:.5rem 0}
 
 /// Renders a channel's page. Links are relative to `<channel>/`.
 pub(super) fn render_channel_page(feed: &ChannelFeed, site: &Site, buf: Vec<u8>) -> Vec<u8> {
+    let mut page = begin_channel_page(feed, site, buf);
+    for article in &feed.items {
+        page.item(article);
+    }
+    page.end()
+}
+
+/// A channel page being written item by item ([`begin_channel_page`],
+/// [`Page::item`], [`Page::end`]), so that a channel's formats can take each
+/// item in turn.
+pub(super) struct Page {
+    page: String,
+    empty: bool,
+}
+
+impl Page {
+    /// The next item of the list.
+    pub(super) fn item(&mut self, article: &Article) {
+        item(&mut self.page, article);
+    }
+
+    /// Closes the page and returns its bytes.
+    pub(super) fn end(mut self) -> Vec<u8> {
+        if self.empty {
+            self.page.push_str("<p>No items yet.</p>\n");
+        } else {
+            self.page.push_str("</ul>\n");
+        }
+        self.page.push_str("</main>\n</body>\n</html>\n");
+        self.page.into_bytes()
+    }
+}
+
+/// Starts a channel's page: everything before the first item.
+pub(super) fn begin_channel_page(feed: &ChannelFeed, site: &Site, buf: Vec<u8>) -> Page {
     let channel = &feed.channel;
     let mut page = String::from_utf8(buf).unwrap_or_default();
     page.clear();
@@ -71,17 +106,11 @@ pub(super) fn render_channel_page(feed: &ChannelFeed, site: &Site, buf: Vec<u8>)
     feed_links(&mut page, "", site);
     page.push_str("</header>\n<main>\n");
 
-    if feed.items.is_empty() {
-        page.push_str("<p>No items yet.</p>\n");
-    } else {
+    let empty = feed.items.is_empty();
+    if !empty {
         page.push_str("<ul class=\"items\">\n");
-        for article in &feed.items {
-            item(&mut page, article);
-        }
-        page.push_str("</ul>\n");
     }
-    page.push_str("</main>\n</body>\n</html>\n");
-    page.into_bytes()
+    Page { page, empty }
 }
 
 /// Renders the site's front page. Links are relative to the site root.

@@ -53,6 +53,70 @@ pub fn render_channel_page_into(feed: &ChannelFeed, site: &Site, buf: Vec<u8>) -
     html::render_channel_page(feed, site, buf)
 }
 
+/// A channel's files rendered together by [`render_channel_into`]: one
+/// buffer per feed format (in the order asked for) and the channel page.
+/// The buffers are kept from channel to channel, so their allocations are
+/// reused.
+#[derive(Debug, Default)]
+pub struct ChannelFiles {
+    pub feeds: Vec<(Format, Vec<u8>)>,
+    pub page: Vec<u8>,
+}
+
+/// Renders `feed` in every format of `formats` and its channel page, taking
+/// the items one at a time through all of them: the same bytes as
+/// [`render_feed_into`] and [`render_channel_page_into`], but each item's
+/// text is read from memory once, while it is in the cache, instead of once
+/// per file (on a large build, rendering waited on memory more than it
+/// computed). JSON Feed is rendered on its own, through serde.
+pub fn render_channel_into(
+    feed: &ChannelFeed,
+    site: &Site,
+    formats: &[Format],
+    files: &mut ChannelFiles,
+) {
+    let mut spare: Vec<Vec<u8>> = files.feeds.drain(..).map(|(_, buf)| buf).collect();
+    let mut take = || {
+        let mut buf = spare.pop().unwrap_or_default();
+        buf.clear();
+        buf
+    };
+    let mut rss = None;
+    let mut atom = None;
+    let mut json = None;
+    for &format in formats {
+        match format {
+            Format::Rss => rss = Some(self::rss::begin(feed, site, take())),
+            Format::Atom => atom = Some(atom::begin(feed, site, take())),
+            Format::Json => json = Some(take()),
+        }
+    }
+    let mut page = html::begin_channel_page(feed, site, std::mem::take(&mut files.page));
+    for article in &feed.items {
+        if let Some(doc) = &mut rss {
+            doc.item(article);
+        }
+        if let Some(doc) = &mut atom {
+            doc.entry(article);
+        }
+        page.item(article);
+    }
+    let (mut rss, mut atom) = (rss.map(self::rss::Doc::end), atom.map(atom::Doc::end));
+    let mut json = json.map(|buf| json::render(feed, site, buf));
+    files.feeds = formats
+        .iter()
+        .filter_map(|&format| {
+            let bytes = match format {
+                Format::Rss => rss.take(),
+                Format::Atom => atom.take(),
+                Format::Json => json.take(),
+            };
+            bytes.map(|b| (format, b))
+        })
+        .collect();
+    files.page = page.end();
+}
+
 /// The site's front page (`index.html`) listing every channel.
 pub fn render_index(feeds: &[ChannelFeed], site: &Site) -> Vec<u8> {
     html::render_index(feeds, site)

@@ -18,6 +18,36 @@ const FALLBACK_MIME: &str = "application/octet-stream";
 
 /// Renders `feed` as an RSS 2.0 document.
 pub(super) fn render(feed: &ChannelFeed, site: &Site, buf: Vec<u8>) -> Vec<u8> {
+    let mut doc = begin(feed, site, buf);
+    for article in &feed.items {
+        doc.item(article);
+    }
+    doc.end()
+}
+
+/// An RSS document being written item by item ([`begin`], [`Doc::item`],
+/// [`Doc::end`]), so that a channel's formats can take each item in turn.
+pub(super) struct Doc<'a> {
+    w: XmlWriter,
+    feed: &'a ChannelFeed,
+}
+
+impl Doc<'_> {
+    /// The next `<item>`.
+    pub(super) fn item(&mut self, article: &Article) {
+        item(&mut self.w, article, self.feed);
+    }
+
+    /// Closes the document and returns its bytes.
+    pub(super) fn end(mut self) -> Vec<u8> {
+        self.w.end("channel");
+        self.w.end("rss");
+        self.w.finish()
+    }
+}
+
+/// Starts `feed`'s RSS document: everything before the first item.
+pub(super) fn begin<'a>(feed: &'a ChannelFeed, site: &Site, buf: Vec<u8>) -> Doc<'a> {
     let date = feed_date(feed).to_rfc2822();
     let channel = &feed.channel;
     let mut w = XmlWriter::new(buf, capacity_hint(feed));
@@ -45,12 +75,7 @@ pub(super) fn render(feed: &ChannelFeed, site: &Site, buf: Vec<u8>) -> Vec<u8> {
         "atom:link",
         &[("href", self_link.as_str()), ("rel", "self"), ("type", Format::Rss.media_type())],
     );
-    for article in &feed.items {
-        item(&mut w, article, feed);
-    }
-    w.end("channel");
-    w.end("rss");
-    w.finish()
+    Doc { w, feed }
 }
 
 /// One `<item>`.
