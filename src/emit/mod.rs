@@ -560,6 +560,35 @@ mod tests {
         assert_eq!(render_opml(&feeds, &site), render_opml(&feeds, &site));
     }
 
+    /// Rendering a channel's formats together gives each file exactly the
+    /// bytes it gets alone, for every choice and order of formats, for an
+    /// empty channel, and with the buffers of the channel before reused.
+    #[test]
+    fn a_channels_files_rendered_together_are_the_files_rendered_alone() {
+        let (feeds, site) = fixtures::sample_feeds();
+        let (one, _) = fixtures::sample_feed();
+        let empty = ChannelFeed { items: Vec::new(), ..one.clone() };
+        let choices: [&[Format]; 5] = [
+            &[Format::Rss, Format::Atom, Format::Json],
+            &[Format::Json, Format::Atom],
+            &[Format::Atom, Format::Rss],
+            &[Format::Rss],
+            &[],
+        ];
+        let mut files = ChannelFiles::default();
+        for formats in choices {
+            for feed in feeds.iter().chain([&one, &empty]) {
+                render_channel_into(feed, &site, formats, &mut files);
+                let got: Vec<Format> = files.feeds.iter().map(|(f, _)| *f).collect();
+                assert_eq!(got, formats);
+                for (format, bytes) in &files.feeds {
+                    assert_eq!(bytes, &render_feed(*format, feed, &site), "{format:?}");
+                }
+                assert_eq!(files.page, render_channel_page(feed, &site));
+            }
+        }
+    }
+
     /// A reused buffer's old bytes (here another format's whole document,
     /// and invalid UTF-8 for the page) never leak into the next file.
     #[test]
