@@ -481,9 +481,9 @@ fn write(
     // Channels render and write in parallel, each worker holding one
     // channel's files at a time, in buffers reused from channel to channel
     // (a channel's formats are rendered together, see
-    // `emit::render_channel_into`). There are
-    // more workers than cores: large files are written with direct I/O, and
-    // a worker waiting for the disk leaves its core to one that renders.
+    // `emit::render_channel_into`). There are more workers than cores:
+    // large files are written with direct I/O, and a worker waiting for the
+    // disk leaves its core to one that renders.
     // With one spare worker the cores sat idle a third of the time; four
     // spare ones cost four buffers.
     let write_channel = |feed: &ChannelFeed, files: &mut ChannelFiles| -> Result<(), OutputError> {
