@@ -30,7 +30,14 @@ impl XmlWriter {
     /// A writer appending to `out` (normally empty), starting with the XML
     /// declaration, with room for about `capacity` bytes.
     pub(super) fn new(mut out: Vec<u8>, capacity: usize) -> XmlWriter {
-        out.reserve(capacity);
+        if out.is_empty() && out.capacity() < capacity {
+            // Growing a reused buffer in place would copy its whole old
+            // allocation (the allocator does not know it is empty): a few
+            // MiB of stale bytes per file on a large build.
+            out = Vec::with_capacity(capacity);
+        } else {
+            out.reserve(capacity);
+        }
         out.extend_from_slice(super::XML_DECLARATION.as_bytes());
         out.push(b'\n');
         XmlWriter { out, depth: 0, line_break: false }
