@@ -224,6 +224,9 @@ pub struct UpsertCounts {
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// Whether a batch commit has already left its checkpoint to closing
+    /// (see [`Batch::commit`]): only the first one does.
+    checkpoint_deferred: bool,
 }
 
 impl Store {
@@ -238,7 +241,7 @@ impl Store {
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         create_file(path)?;
         let conn = Connection::open(path).map_err(|e| map_err(path, e))?;
-        let mut store = Store { conn, path: path.to_path_buf() };
+        let mut store = Store { conn, path: path.to_path_buf(), checkpoint_deferred: false };
         store.configure()?;
         store.check()?;
         store.migrate()?;
@@ -257,7 +260,7 @@ impl Store {
     pub fn open_for_reading(path: &Path) -> Result<Store, StoreError> {
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(path, flags).map_err(|e| map_err(path, e))?;
-        let store = Store { conn, path: path.to_path_buf() };
+        let store = Store { conn, path: path.to_path_buf(), checkpoint_deferred: false };
         store.conn.busy_timeout(BUSY_TIMEOUT).map_err(|e| store.err(e))?;
         store.check()?;
         let (found, supported) = (store.schema_version()?, MIGRATIONS.len() as i64);
@@ -792,14 +795,19 @@ pub struct Batch<'a> {
 impl Batch<'_> {
     /// Commits everything recorded since [`Store::begin`].
     ///
-    /// The WAL checkpoint that SQLite would run straight after a large
-    /// commit (copying the whole WAL into the main file, a first run's tens
-    /// of MiB) is left to closing the connection, which
-    /// [`Store::close_in_background`] does beside the rest of the run, or to
-    /// a later write outside a batch. A store kept open across many batches
-    /// (a daemon) must checkpoint it itself ([`Store::maintain`]), or the
-    /// WAL grows.
+    /// The WAL checkpoint that SQLite would run straight after the first
+    /// batch's commit (copying the whole WAL into the main file, a first
+    /// run's tens of MiB) is left to closing the connection, which
+    /// [`Store::close_in_background`] does beside the rest of the run. Only
+    /// the first batch of a connection defers it: a store kept open across
+    /// many batches (a daemon's cycles) checkpoints at the next commit as
+    /// SQLite does by default, so the WAL stays bounded.
     pub fn commit(mut self) -> Result<(), StoreError> {
+        if std::mem::replace(&mut self.store.checkpoint_deferred, true) {
+            self.store.conn.execute_batch("COMMIT").map_err(|e| self.store.err(e))?;
+            self.open = false;
+            return Ok(());
+        }
         let conn = &self.store.conn;
         let autocheckpoint: i64 = conn
             .query_row("PRAGMA wal_autocheckpoint", [], |r| r.get(0))
@@ -1205,8 +1213,13 @@ mod tests {
         let threshold: i64 =
             store.conn.query_row("PRAGMA wal_autocheckpoint", [], |r| r.get(0)).unwrap();
         assert_eq!(threshold, 1);
+        // The next batch of the same connection checkpoints as usual, so a
+        // store kept open does not grow its WAL without end.
+        let mut batch = store.begin().unwrap();
+        batch.upsert_items("t", &items, t(1)).unwrap();
+        batch.commit().unwrap();
+        assert!(std::fs::metadata(&path).unwrap().len() > main_before, "second commit deferred");
         drop(store.close_in_background());
-        assert!(std::fs::metadata(&path).unwrap().len() > main_before, "not checkpointed at close");
         assert!(!wal.exists(), "the WAL is removed when the last connection closes");
         let store = Store::open(&path).unwrap();
         assert_eq!(store.items("s").unwrap().len(), 200);
