@@ -20,29 +20,21 @@ use crate::model::{Article, ChannelFeed};
 
 /// Renders `feed` as an Atom 1.0 document.
 pub(super) fn render(feed: &ChannelFeed, site: &Site, buf: Vec<u8>) -> Vec<u8> {
-    let mut doc = begin(feed, site, buf);
-    for article in &feed.items {
-        doc.entry(article);
-    }
-    doc.end()
+    super::write_items(begin(feed, site, buf), feed)
 }
 
-/// An Atom document being written entry by entry ([`begin`],
-/// [`Doc::entry`], [`Doc::end`]), so that a channel's formats can take each
-/// item in turn.
+/// An Atom document being written entry by entry, from [`begin`].
 pub(super) struct Doc {
     w: XmlWriter,
     date: DateTime<FixedOffset>,
 }
 
-impl Doc {
-    /// The next `<entry>`.
-    pub(super) fn entry(&mut self, article: &Article) {
+impl super::ItemDoc for Doc {
+    fn item(&mut self, article: &Article) {
         entry(&mut self.w, article, self.date);
     }
 
-    /// Closes the document and returns its bytes.
-    pub(super) fn end(mut self) -> Vec<u8> {
+    fn end(mut self) -> Vec<u8> {
         self.w.end("feed");
         self.w.finish()
     }

@@ -33,29 +33,21 @@ h1{margin:.5rem 0}
 
 /// Renders a channel's page. Links are relative to `<channel>/`.
 pub(super) fn render_channel_page(feed: &ChannelFeed, site: &Site, buf: Vec<u8>) -> Vec<u8> {
-    let mut page = begin_channel_page(feed, site, buf);
-    for article in &feed.items {
-        page.item(article);
-    }
-    page.end()
+    super::write_items(begin_channel_page(feed, site, buf), feed)
 }
 
-/// A channel page being written item by item ([`begin_channel_page`],
-/// [`Page::item`], [`Page::end`]), so that a channel's formats can take each
-/// item in turn.
+/// A channel page being written item by item, from [`begin_channel_page`].
 pub(super) struct Page {
     page: String,
     empty: bool,
 }
 
-impl Page {
-    /// The next item of the list.
-    pub(super) fn item(&mut self, article: &Article) {
+impl super::ItemDoc for Page {
+    fn item(&mut self, article: &Article) {
         item(&mut self.page, article);
     }
 
-    /// Closes the page and returns its bytes.
-    pub(super) fn end(mut self) -> Vec<u8> {
+    fn end(mut self) -> Vec<u8> {
         if self.empty {
             self.page.push_str("<p>No items yet.</p>\n");
         } else {

@@ -13,7 +13,7 @@ use std::borrow::Cow;
 use chrono::{DateTime, FixedOffset};
 
 use crate::config::{Format, Site};
-use crate::model::ChannelFeed;
+use crate::model::{Article, ChannelFeed};
 
 mod atom;
 mod html;
@@ -24,33 +24,36 @@ mod xml;
 
 /// Renders one channel in one feed format.
 pub fn render_feed(format: Format, feed: &ChannelFeed, site: &Site) -> Vec<u8> {
-    render_feed_into(format, feed, site, Vec::new())
-}
-
-/// [`render_feed`] into `buf` (its contents are replaced), so that a caller
-/// rendering many files reuses one allocation: a fresh multi-megabyte buffer
-/// per file means freshly zeroed pages each time.
-pub fn render_feed_into(format: Format, feed: &ChannelFeed, site: &Site, buf: Vec<u8>) -> Vec<u8> {
-    let mut buf = buf;
-    buf.clear();
     // `self::` because the `rss` module shares its name with the `rss` crate.
     match format {
-        Format::Rss => self::rss::render(feed, site, buf),
-        Format::Atom => self::atom::render(feed, site, buf),
-        Format::Json => self::json::render(feed, site, buf),
+        Format::Rss => self::rss::render(feed, site, Vec::new()),
+        Format::Atom => self::atom::render(feed, site, Vec::new()),
+        Format::Json => self::json::render(feed, site, Vec::new()),
     }
 }
 
 /// The channel's human page (`<channel>/index.html`).
 pub fn render_channel_page(feed: &ChannelFeed, site: &Site) -> Vec<u8> {
-    render_channel_page_into(feed, site, Vec::new())
+    html::render_channel_page(feed, site, Vec::new())
 }
 
-/// [`render_channel_page`] into `buf` (its contents are replaced).
-pub fn render_channel_page_into(feed: &ChannelFeed, site: &Site, buf: Vec<u8>) -> Vec<u8> {
-    let mut buf = buf;
-    buf.clear();
-    html::render_channel_page(feed, site, buf)
+/// A document of one channel written item by item: the RSS and Atom feeds
+/// and the channel page, so that [`render_channel_into`] can hand each item
+/// to all of them in turn. Each module's `begin` writes what comes before
+/// the first item.
+trait ItemDoc {
+    /// Writes the next item.
+    fn item(&mut self, article: &Article);
+    /// Closes the document and returns its bytes.
+    fn end(self) -> Vec<u8>;
+}
+
+/// Writes every item of `feed` into `doc` and closes it.
+fn write_items(mut doc: impl ItemDoc, feed: &ChannelFeed) -> Vec<u8> {
+    for article in &feed.items {
+        doc.item(article);
+    }
+    doc.end()
 }
 
 /// A channel's files rendered together by [`render_channel_into`]: one
@@ -65,7 +68,7 @@ pub struct ChannelFiles {
 
 /// Renders `feed` in every format of `formats` and its channel page, taking
 /// the items one at a time through all of them: the same bytes as
-/// [`render_feed_into`] and [`render_channel_page_into`], but each item's
+/// [`render_feed`] and [`render_channel_page`], but each item's
 /// text is read from memory once, while it is in the cache, instead of once
 /// per file (on a large build, rendering waited on memory more than it
 /// computed). JSON Feed is rendered on its own, through serde.
@@ -75,43 +78,48 @@ pub fn render_channel_into(
     formats: &[Format],
     files: &mut ChannelFiles,
 ) {
-    let mut spare: Vec<Vec<u8>> = files.feeds.drain(..).map(|(_, buf)| buf).collect();
-    let mut take = || {
-        let mut buf = spare.pop().unwrap_or_default();
-        buf.clear();
-        buf
-    };
-    let mut rss = None;
-    let mut atom = None;
-    let mut json = None;
-    for &format in formats {
-        match format {
-            Format::Rss => rss = Some(self::rss::begin(feed, site, take())),
-            Format::Atom => atom = Some(atom::begin(feed, site, take())),
-            Format::Json => json = Some(take()),
-        }
+    /// One feed being written; JSON Feed is only a buffer until the end.
+    enum Doc<'a> {
+        Rss(self::rss::Doc<'a>),
+        Atom(atom::Doc),
+        Json(Vec<u8>),
     }
+    // The buffers of the channel before, reused in any order: each is
+    // cleared, and a writer replaces one too small for its file.
+    let mut spare: Vec<Vec<u8>> = files.feeds.drain(..).map(|(_, buf)| buf).collect();
+    let mut docs: Vec<(Format, Doc)> = formats
+        .iter()
+        .map(|&format| {
+            let mut buf = spare.pop().unwrap_or_default();
+            buf.clear();
+            let doc = match format {
+                Format::Rss => Doc::Rss(self::rss::begin(feed, site, buf)),
+                Format::Atom => Doc::Atom(atom::begin(feed, site, buf)),
+                Format::Json => Doc::Json(buf),
+            };
+            (format, doc)
+        })
+        .collect();
     let mut page = html::begin_channel_page(feed, site, std::mem::take(&mut files.page));
     for article in &feed.items {
-        if let Some(doc) = &mut rss {
-            doc.item(article);
-        }
-        if let Some(doc) = &mut atom {
-            doc.entry(article);
+        for (_, doc) in &mut docs {
+            match doc {
+                Doc::Rss(doc) => doc.item(article),
+                Doc::Atom(doc) => doc.item(article),
+                Doc::Json(_) => {}
+            }
         }
         page.item(article);
     }
-    let (mut rss, mut atom) = (rss.map(self::rss::Doc::end), atom.map(atom::Doc::end));
-    let mut json = json.map(|buf| json::render(feed, site, buf));
-    files.feeds = formats
-        .iter()
-        .filter_map(|&format| {
-            let bytes = match format {
-                Format::Rss => rss.take(),
-                Format::Atom => atom.take(),
-                Format::Json => json.take(),
+    files.feeds = docs
+        .into_iter()
+        .map(|(format, doc)| {
+            let bytes = match doc {
+                Doc::Rss(doc) => doc.end(),
+                Doc::Atom(doc) => doc.end(),
+                Doc::Json(buf) => json::render(feed, site, buf),
             };
-            bytes.map(|b| (format, b))
+            (format, bytes)
         })
         .collect();
     files.page = page.end();
@@ -592,24 +600,26 @@ mod tests {
     /// A reused buffer's old bytes (here another format's whole document,
     /// and invalid UTF-8 for the page) never leak into the next file.
     #[test]
-    fn rendering_into_a_used_buffer_gives_the_same_bytes() {
+    fn rendering_into_used_buffers_gives_the_same_bytes() {
         let (feed, site) = fixtures::sample_feed();
-        let mut buf = b"\xff leftover".to_vec();
-        for format in Format::ALL {
-            buf = render_feed_into(format, &feed, &site, buf);
-            assert_eq!(buf, render_feed(format, &feed, &site), "{format:?}");
+        let mut leftover = b"\xff leftover".to_vec();
+        leftover.reserve(1 << 16);
+        let mut files = ChannelFiles {
+            feeds: Format::ALL.iter().map(|&f| (f, leftover.clone())).collect(),
+            page: leftover,
+        };
+        render_channel_into(&feed, &site, &Format::ALL, &mut files);
+        for (format, bytes) in &files.feeds {
+            assert_eq!(bytes, &render_feed(*format, &feed, &site), "{format:?}");
         }
+        assert_eq!(files.page, render_channel_page(&feed, &site));
+        // The next channel gets this one's whole documents as its buffers.
         let (feeds, site) = fixtures::sample_feeds();
-        let mut dirty = b"\xff leftover".to_vec();
-        dirty.reserve(1 << 16);
-        assert_eq!(
-            render_channel_page_into(&feeds[1], &site, dirty),
-            render_channel_page(&feeds[1], &site)
-        );
-        let used = render_feed_into(Format::Rss, &feeds[1], &site, Vec::new());
-        assert_eq!(
-            render_channel_page_into(&feeds[1], &site, used),
-            render_channel_page(&feeds[1], &site)
-        );
+        files.page = render_feed(Format::Rss, &feeds[1], &site);
+        render_channel_into(&feeds[1], &site, &Format::ALL, &mut files);
+        for (format, bytes) in &files.feeds {
+            assert_eq!(bytes, &render_feed(*format, &feeds[1], &site), "{format:?}");
+        }
+        assert_eq!(files.page, render_channel_page(&feeds[1], &site));
     }
 }

@@ -18,28 +18,21 @@ const FALLBACK_MIME: &str = "application/octet-stream";
 
 /// Renders `feed` as an RSS 2.0 document.
 pub(super) fn render(feed: &ChannelFeed, site: &Site, buf: Vec<u8>) -> Vec<u8> {
-    let mut doc = begin(feed, site, buf);
-    for article in &feed.items {
-        doc.item(article);
-    }
-    doc.end()
+    super::write_items(begin(feed, site, buf), feed)
 }
 
-/// An RSS document being written item by item ([`begin`], [`Doc::item`],
-/// [`Doc::end`]), so that a channel's formats can take each item in turn.
+/// An RSS document being written item by item, from [`begin`].
 pub(super) struct Doc<'a> {
     w: XmlWriter,
     feed: &'a ChannelFeed,
 }
 
-impl Doc<'_> {
-    /// The next `<item>`.
-    pub(super) fn item(&mut self, article: &Article) {
+impl super::ItemDoc for Doc<'_> {
+    fn item(&mut self, article: &Article) {
         item(&mut self.w, article, self.feed);
     }
 
-    /// Closes the document and returns its bytes.
-    pub(super) fn end(mut self) -> Vec<u8> {
+    fn end(mut self) -> Vec<u8> {
         self.w.end("channel");
         self.w.end("rss");
         self.w.finish()
