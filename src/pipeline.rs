@@ -315,78 +315,95 @@ impl<'a> Collector<'a> {
             })
             .collect();
         times.items = prepared.len();
-        let mut prepared: Vec<Option<(Arc<Article>, Arc<Snippets>)>> = prepared
+        let prepared: Vec<(Arc<Article>, Arc<Snippets>)> = prepared
             .into_iter()
             .map(|(article, snippets, (summarise, sanitise), failed)| {
                 times.add(summarise, sanitise);
                 if failed {
                     spoiled.push(article.origin.clone());
                 }
-                Some((article, snippets))
+                (article, snippets)
             })
             .collect();
-
-        // The emitted article carries the snippet of its channel's length.
-        // The first channel to show an article takes it over; only a channel
-        // with another summary length needs a copy.
-        let mut variants: Vec<Vec<(usize, Arc<Article>)>> = vec![Vec::new(); prepared.len()];
-        let mut snippets_of: Vec<Option<Arc<Snippets>>> = vec![None; prepared.len()];
+        let items = if single {
+            // Every article already carries its one snippet: share it out.
+            lists
+                .into_iter()
+                .map(|list| list.into_iter().map(|i| Arc::clone(&prepared[i].0)).collect())
+                .collect()
+        } else {
+            let lengths = config.channels.iter().map(|c| c.summary_length);
+            share_out(lists, prepared, lengths)
+        };
         let feeds = config
             .channels
             .iter()
-            .zip(lists)
-            .map(|(channel, list)| {
-                let n = channel.summary_length;
-                let items = list
-                    .into_iter()
-                    .map(|i| {
-                        // Snippet already in place (see above): share it.
-                        if single && let Some((article, _)) = &prepared[i] {
-                            return Arc::clone(article);
-                        }
-                        if let Some((_, a)) = variants[i].iter().find(|(len, _)| *len == n) {
-                            return Arc::clone(a);
-                        }
-                        let mut article = match prepared[i].take() {
-                            Some((article, snippets)) => {
-                                snippets_of[i] = Some(snippets);
-                                article
-                            }
-                            None => Arc::new(Article::clone(&variants[i][0].1)),
-                        };
-                        // Each length's snippet is needed once (a second
-                        // channel of the same length shares the article):
-                        // it is moved, not copied, unless another holder of
-                        // the snippets still needs them.
-                        let snippet = match snippets_of[i].as_mut() {
-                            Some(snippets) => match Arc::get_mut(snippets) {
-                                Some(owned) => owned
-                                    .iter_mut()
-                                    .find(|(len, _)| *len == n)
-                                    .map(|(_, s)| std::mem::take(s))
-                                    .unwrap_or_default(),
-                                None => snippets
-                                    .iter()
-                                    .find(|(len, _)| *len == n)
-                                    .map(|(_, s)| s.clone())
-                                    .unwrap_or_default(),
-                            },
-                            None => String::new(),
-                        };
-                        Arc::make_mut(&mut article).snippet = snippet;
-                        variants[i].push((n, Arc::clone(&article)));
-                        article
-                    })
-                    .collect();
-                ChannelFeed {
-                    channel: channel.clone(),
-                    ancestors: ancestors(config, channel),
-                    items,
-                }
+            .zip(items)
+            .map(|(channel, items)| ChannelFeed {
+                channel: channel.clone(),
+                ancestors: ancestors(config, channel),
+                items,
             })
             .collect();
         (feeds, times, spoiled)
     }
+}
+
+/// Each channel's articles (`lists` holds indexes into `prepared`), each
+/// carrying the snippet of its channel's summary length (`lengths`, one per
+/// channel) when channels differ in it. The first channel to show an article
+/// takes it over; only a channel with another length needs a copy.
+fn share_out(
+    lists: Vec<Vec<usize>>,
+    prepared: Vec<(Arc<Article>, Arc<Snippets>)>,
+    lengths: impl Iterator<Item = usize>,
+) -> Vec<Vec<Arc<Article>>> {
+    let mut prepared: Vec<Option<(Arc<Article>, Arc<Snippets>)>> =
+        prepared.into_iter().map(Some).collect();
+    let mut variants: Vec<Vec<(usize, Arc<Article>)>> = vec![Vec::new(); prepared.len()];
+    let mut snippets_of: Vec<Option<Arc<Snippets>>> = vec![None; prepared.len()];
+    lists
+        .into_iter()
+        .zip(lengths)
+        .map(|(list, n)| {
+            list.into_iter()
+                .map(|i| {
+                    if let Some((_, a)) = variants[i].iter().find(|(len, _)| *len == n) {
+                        return Arc::clone(a);
+                    }
+                    let mut article = match prepared[i].take() {
+                        Some((article, snippets)) => {
+                            snippets_of[i] = Some(snippets);
+                            article
+                        }
+                        None => Arc::new(Article::clone(&variants[i][0].1)),
+                    };
+                    // Each length's snippet is needed once (a second channel
+                    // of the same length shares the article): it is moved,
+                    // not copied, unless another holder of the snippets
+                    // still needs them.
+                    let snippet = match snippets_of[i].as_mut() {
+                        Some(snippets) => match Arc::get_mut(snippets) {
+                            Some(owned) => owned
+                                .iter_mut()
+                                .find(|(len, _)| *len == n)
+                                .map(|(_, s)| std::mem::take(s))
+                                .unwrap_or_default(),
+                            None => snippets
+                                .iter()
+                                .find(|(len, _)| *len == n)
+                                .map(|(_, s)| s.clone())
+                                .unwrap_or_default(),
+                        },
+                        None => String::new(),
+                    };
+                    Arc::make_mut(&mut article).snippet = snippet;
+                    variants[i].push((n, Arc::clone(&article)));
+                    article
+                })
+                .collect()
+        })
+        .collect()
 }
 
 /// Gives an article placed in `channel` its stable id, and returns its
