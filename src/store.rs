@@ -803,25 +803,29 @@ impl Batch<'_> {
     /// many batches (a daemon's cycles) checkpoints at the next commit as
     /// SQLite does by default, so the WAL stays bounded.
     pub fn commit(mut self) -> Result<(), StoreError> {
-        if std::mem::replace(&mut self.store.checkpoint_deferred, true) {
-            self.store.conn.execute_batch("COMMIT").map_err(|e| self.store.err(e))?;
-            self.open = false;
-            return Ok(());
-        }
-        let conn = &self.store.conn;
-        let autocheckpoint: i64 = conn
-            .query_row("PRAGMA wal_autocheckpoint", [], |r| r.get(0))
-            .map_err(|e| self.store.err(e))?;
-        conn.pragma_update(None, "wal_autocheckpoint", 0).map_err(|e| self.store.err(e))?;
-        let committed = conn.execute_batch("COMMIT").map_err(|e| self.store.err(e));
-        if let Err(e) = conn.pragma_update(None, "wal_autocheckpoint", autocheckpoint) {
+        let store = &mut *self.store;
+        let err = |e| map_err(&store.path, e);
+        let restore = if store.checkpoint_deferred {
+            None
+        } else {
+            let threshold: i64 =
+                store.conn.query_row("PRAGMA wal_autocheckpoint", [], |r| r.get(0)).map_err(err)?;
+            store.conn.pragma_update(None, "wal_autocheckpoint", 0).map_err(err)?;
+            Some(threshold)
+        };
+        let committed = store.conn.execute_batch("COMMIT").map_err(err);
+        if let Some(threshold) = restore
+            && let Err(e) = store.conn.pragma_update(None, "wal_autocheckpoint", threshold)
+        {
             // The data is committed (or the error below says why not); a
             // threshold left at 0 only delays checkpoints to closing.
-            tracing::warn!(path = %self.store.path.display(), "cannot restore wal_autocheckpoint: {e}");
+            tracing::warn!(path = %store.path.display(), "cannot restore wal_autocheckpoint: {e}");
         }
         committed?;
         // Only now: a COMMIT that failed (a busy database, a full disk)
-        // leaves the transaction open, for `Drop` to roll back.
+        // leaves the transaction open, for `Drop` to roll back, and the next
+        // batch may still defer its checkpoint.
+        store.checkpoint_deferred |= restore.is_some();
         self.open = false;
         Ok(())
     }
