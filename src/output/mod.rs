@@ -202,9 +202,7 @@ impl OutputDir {
         let synced = sync_all_temps(&pending);
         let mut first_error = None;
         for (Pending { temp, target }, synced) in pending.into_iter().zip(synced) {
-            let installed = synced
-                .and_then(|()| set_readable(&temp))
-                .and_then(|()| temp.persist(&target).map_err(|e| e.error));
+            let installed = synced.and_then(|()| put_in_place(temp, &target));
             match installed {
                 Ok(()) => {
                     if let Some(dir) = target.parent() {
@@ -300,21 +298,30 @@ fn is_safe_relative(p: &str) -> bool {
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
     let err = |e: std::io::Error| OutputError::Write { path: path.to_owned(), source: e };
     let temp = write_temp(path, bytes)?;
-    fs::File::open(&temp).and_then(|f| f.sync_all()).map_err(err)?;
-    set_readable(&temp).map_err(err)?;
-    // On failure the temp file is dropped and removed; the old file stays.
-    temp.persist(path).map_err(|e| err(e.error))?;
+    sync_file(&temp).and_then(|()| put_in_place(temp, path)).map_err(err)?;
     sync_dirs(path.parent());
     Ok(())
+}
+
+/// Fsyncs the file at `path` (a temp file of ours, closed after writing).
+fn sync_file(path: &Path) -> std::io::Result<()> {
+    fs::File::open(path).and_then(|f| f.sync_all())
+}
+
+/// Makes a written and fsynced temp file readable and renames it over
+/// `target`. On failure the temp file is dropped and removed; the old file
+/// stays.
+fn put_in_place(temp: tempfile::TempPath, target: &Path) -> std::io::Result<()> {
+    set_readable(&temp)?;
+    temp.persist(target).map_err(|e| e.error)
 }
 
 /// Fsyncs each pending temp file, on a few threads at once so that their
 /// journal commits and disk flushes are shared; one result per file. A
 /// chunk whose thread cannot be started is fsynced on this one.
 fn sync_all_temps(pending: &[Pending]) -> Vec<Result<(), std::io::Error>> {
-    let sync_chunk = |chunk: &[Pending]| -> Vec<_> {
-        chunk.iter().map(|p| fs::File::open(&p.temp).and_then(|f| f.sync_all())).collect()
-    };
+    let sync_chunk =
+        |chunk: &[Pending]| -> Vec<_> { chunk.iter().map(|p| sync_file(&p.temp)).collect() };
     const THREADS: usize = 8;
     let per_thread = pending.len().div_ceil(THREADS).max(1);
     std::thread::scope(|scope| {
@@ -508,6 +515,13 @@ mod tests {
         found
     }
 
+    /// The permission bits of `path`.
+    #[cfg(unix)]
+    fn mode(path: &Path) -> u32 {
+        use std::os::unix::fs::PermissionsExt;
+        fs::metadata(path).unwrap().permissions().mode() & 0o777
+    }
+
     /// A run's new files are put in place together when it finishes: until
     /// then each is a temp file beside the old one, and a run that ends
     /// without finishing (a writer thread panicked) leaves the old files
@@ -528,20 +542,14 @@ mod tests {
         assert_eq!(temp_files(root).len(), 2);
         #[cfg(unix)]
         for temp in temp_files(root) {
-            use std::os::unix::fs::PermissionsExt;
-            let mode = fs::metadata(&temp).unwrap().permissions().mode();
-            assert_eq!(mode & 0o777, 0o600, "a web server must not serve {}", temp.display());
+            assert_eq!(mode(&temp), 0o600, "a web server must not serve {}", temp.display());
         }
         out.finish().unwrap();
         assert_eq!(fs::read(root.join("a/rss.xml")).unwrap(), b"new a");
         assert_eq!(fs::read(root.join("b/rss.xml")).unwrap(), b"new b");
         assert_eq!(temp_files(root), Vec::<PathBuf>::new());
         #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let mode = fs::metadata(root.join("b/rss.xml")).unwrap().permissions().mode();
-            assert_eq!(mode & 0o777, 0o644);
-        }
+        assert_eq!(mode(&root.join("b/rss.xml")), 0o644);
 
         let out = OutputDir::open(root).unwrap();
         out.write("a/rss.xml", b"newer a").unwrap();
