@@ -142,14 +142,7 @@ pub fn strip_forbidden_chars(s: &str) -> Cow<'_, str> {
     let mut from = 0;
     let hit = loop {
         let Some(i) = next_suspect(bytes, from) else { break None };
-        let forbidden = match bytes[i] {
-            0xc2 => bytes.get(i + 1).is_some_and(|n| (0x80..=0x9f).contains(n)),
-            0xef => {
-                bytes.get(i + 1) == Some(&0xbf) && matches!(bytes.get(i + 2), Some(0xbe | 0xbf))
-            }
-            _ => true,
-        };
-        if forbidden {
+        if forbidden_len(bytes, i) > 0 {
             break Some(i);
         }
         from = i + 1;
@@ -159,6 +152,23 @@ pub fn strip_forbidden_chars(s: &str) -> Cow<'_, str> {
     out.push_str(&s[..start]);
     out.extend(s[start..].chars().filter(|&c| !is_forbidden_char(c)));
     Cow::Owned(out)
+}
+
+/// The length in bytes of the forbidden character ([`strip_forbidden_chars`])
+/// that starts at `bytes[i]`, or 0 when none starts there.
+#[inline]
+pub(crate) fn forbidden_len(bytes: &[u8], i: usize) -> usize {
+    match bytes[i] {
+        0x09 | 0x0a | 0x0d => 0,
+        0x00..0x20 | 0x7f => 1,
+        0xc2 if bytes.get(i + 1).is_some_and(|n| (0x80..=0x9f).contains(n)) => 2,
+        0xef if bytes.get(i + 1) == Some(&0xbf)
+            && matches!(bytes.get(i + 2), Some(0xbe | 0xbf)) =>
+        {
+            3
+        }
+        _ => 0,
+    }
 }
 
 /// The index of the first byte at or after `from` for which `wanted` holds, or the length.

@@ -193,29 +193,54 @@ fn escape(s: &str) -> String {
     out
 }
 
-/// [`escape`], appending to `out`. Runs of characters that need nothing are
-/// copied whole.
+/// [`escape`], appending to `out`.
 fn escape_into(out: &mut String, s: &str) {
-    let s = clean(s);
+    escape_clean(s, "&#39;", |piece| out.push_str(piece));
+}
+
+/// Escapes `< > & ' "` (the apostrophe as `apos`) and drops the characters
+/// [`clean`] drops, in one pass, handing the pieces of the result to `push`
+/// in order. Titles, links and dates are short, and scanning each twice
+/// (once to clean, once to escape) cost more than the work itself. Runs of
+/// bytes that need nothing are passed whole: in CJK text that is nearly all.
+#[inline(always)]
+fn escape_clean(s: &str, apos: &'static str, mut push: impl FnMut(&str)) {
     let bytes = s.as_bytes();
-    let mut start = 0;
+    let (mut start, mut i) = (0, 0);
     loop {
-        let i = crate::text::find_byte(bytes, start, |b| {
-            (b == b'&') | (b == b'<') | (b == b'>') | (b == b'"') | (b == b'\'')
+        i = crate::text::find_byte(bytes, i, |b| {
+            (b == b'<')
+                | (b == b'>')
+                | (b == b'&')
+                | (b == b'\'')
+                | (b == b'"')
+                | (b < 0x20)
+                | (b == 0x7f)
+                | (b == 0xc2)
+                | (b == 0xef)
         });
         let Some(&b) = bytes.get(i) else { break };
-        // `i` is at an ASCII byte, so on a char boundary.
-        out.push_str(&s[start..i]);
-        out.push_str(match b {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            _ => "&#39;",
-        });
-        start = i + 1;
+        let (replacement, len) = match b {
+            b'<' => ("&lt;", 1),
+            b'>' => ("&gt;", 1),
+            b'&' => ("&amp;", 1),
+            b'\'' => (apos, 1),
+            b'"' => ("&quot;", 1),
+            _ => match crate::text::forbidden_len(bytes, i) {
+                0 => {
+                    i += 1;
+                    continue;
+                }
+                len => ("", len),
+            },
+        };
+        // `i` is at an ASCII byte or the start of a whole character: a char boundary.
+        push(&s[start..i]);
+        push(replacement);
+        i += len;
+        start = i;
     }
-    out.push_str(&s[start..]);
+    push(&s[start..]);
 }
 
 /// Whether `s` is an absolute http(s) URL, the only kind allowed in an

@@ -17,7 +17,6 @@
 //! emitters write, except content the sanitiser already cleaned.
 
 use super::clean;
-use crate::text::find_byte;
 
 pub(super) struct XmlWriter {
     out: Vec<u8>,
@@ -59,7 +58,7 @@ impl XmlWriter {
             self.out.push(b' ');
             self.out.extend_from_slice(key.as_bytes());
             self.out.extend_from_slice(b"=\"");
-            escape_into(&mut self.out, &clean(value));
+            escape_clean_into(&mut self.out, value);
             self.out.push(b'"');
         }
     }
@@ -89,14 +88,9 @@ impl XmlWriter {
     /// `<name attributes>text</name>`, the text cleaned and escaped.
     pub(super) fn text_element(&mut self, name: &str, attributes: &[(&str, &str)], text: &str) {
         self.start(name, attributes);
-        self.text(&clean(text));
-        self.end(name);
-    }
-
-    /// Escaped text that is already clean (sanitised content).
-    pub(super) fn text(&mut self, text: &str) {
-        escape_into(&mut self.out, text);
+        escape_clean_into(&mut self.out, text);
         self.line_break = false;
+        self.end(name);
     }
 
     /// `<name><![CDATA[text]]></name>`, the text cleaned.
@@ -132,10 +126,10 @@ impl XmlWriter {
     }
 }
 
-/// [`escape_into`] for other modules' tests.
+/// [`escape_clean_into`] for other modules' tests.
 #[cfg(test)]
 pub(super) fn escape_for_tests(out: &mut Vec<u8>, s: &str) {
-    escape_into(out, s);
+    escape_clean_into(out, s);
 }
 
 /// Where the first `]]>` in `bytes` starts. Searched for by its rare first
@@ -151,27 +145,10 @@ fn find_terminator(bytes: &[u8]) -> Option<usize> {
     None
 }
 
-/// Appends `s` with `< > & ' "` escaped as quick-xml escapes them. Runs of
-/// bytes that need nothing are copied whole: in CJK text that is nearly all.
-fn escape_into(out: &mut Vec<u8>, s: &str) {
-    let bytes = s.as_bytes();
-    let mut start = 0;
-    loop {
-        let i = find_byte(bytes, start, |b| {
-            (b == b'<') | (b == b'>') | (b == b'&') | (b == b'\'') | (b == b'"')
-        });
-        let Some(&b) = bytes.get(i) else { break };
-        out.extend_from_slice(&bytes[start..i]);
-        out.extend_from_slice(match b {
-            b'<' => b"&lt;",
-            b'>' => b"&gt;",
-            b'&' => b"&amp;",
-            b'\'' => b"&apos;",
-            _ => b"&quot;",
-        });
-        start = i + 1;
-    }
-    out.extend_from_slice(&bytes[start..]);
+/// Appends `s` with `< > & ' "` escaped as quick-xml escapes them, and
+/// without the characters [`clean`] drops ([`super::escape_clean`]).
+fn escape_clean_into(out: &mut Vec<u8>, s: &str) {
+    super::escape_clean(s, "&apos;", |piece| out.extend_from_slice(piece.as_bytes()));
 }
 
 #[cfg(test)]
@@ -215,6 +192,40 @@ mod tests {
                 find_terminator(text.as_bytes()),
                 memchr::memmem::find(text.as_bytes(), b"]]>")
             );
+        }
+    }
+
+    #[test]
+    fn escaping_drops_forbidden_characters_in_the_same_pass() {
+        let naive = |s: &str| {
+            crate::text::strip_forbidden_chars(s)
+                .replace('&', "&amp;")
+                .replace('<', "&lt;")
+                .replace('>', "&gt;")
+                .replace('\'', "&apos;")
+                .replace('"', "&quot;")
+        };
+        let pieces = [
+            "a", "<", "&", "'", "\"", ">", "\t", "\n", "\r", "\u{1}", "\u{7f}", "\u{85}", "\u{a0}",
+            "\u{c0}", "，", "。", "\u{fffe}", "\u{ffff}", "\u{fffd}", "\u{ff01}", "中文", "😀",
+        ];
+        // Every pair and triple of pieces, alone and inside long runs that
+        // take the block scan.
+        for a in pieces {
+            for b in pieces {
+                for c in pieces {
+                    for filler in [
+                        "",
+                        "long plain ascii text for the block scan ",
+                        "長い中文段落用來測試區塊掃描的路徑，",
+                    ] {
+                        let s = format!("{filler}{a}{b}{filler}{c}");
+                        let mut out = Vec::new();
+                        escape_clean_into(&mut out, &s);
+                        assert_eq!(String::from_utf8(out).unwrap(), naive(&s), "{s:?}");
+                    }
+                }
+            }
         }
     }
 
