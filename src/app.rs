@@ -251,7 +251,7 @@ pub async fn build(config: &Config, options: &BuildOptions) -> Result<Report, Ap
     report.output = Some(out_dir);
     // Freeing a large build's articles takes a noticeable share of the
     // run; nothing waits for it, so it happens beside the report.
-    std::thread::spawn(move || drop(feeds));
+    crate::process::drop_in_background(feeds);
     Ok(report)
 }
 
