@@ -61,8 +61,9 @@ pub enum DateError {
 /// - RFC 3339, also with a space (or several) instead of `T`, lowercase `t`/`z`, any number of
 ///   fractional-second digits, and an offset written `+HH:MM`, `+HHMM` or `+HH` (optionally after
 ///   a space, as Jekyll and Ruby write it), or `Z`, `UTC` or `GMT`;
-/// - RFC 2822 as chrono reads it, which includes a missing weekday and the obsolete zone names
-///   (`GMT`, `UT`, `EST`, `PDT`, … ); a weekday that is spelled out in full or that does not
+/// - RFC 2822 as chrono reads it, which includes a missing weekday, the obsolete zone names
+///   (`GMT`, `UT`, `EST`, `PDT`, … ) and the obsolete two- and three-digit years (`25` is 2025,
+///   `99` is 1999, `125` is 2025); a weekday that is spelled out in full or that does not
 ///   match the date is ignored;
 /// - `YYYY-MM-DD HH:MM:SS`, `YYYY-MM-DD HH:MM`, `YYYY-MM-DDTHH:MM[:SS]`, `YYYY-MM-DD`
 ///   (midnight), `YYYY/MM/DD HH:MM[:SS]`, `YYYY/MM/DD`, `YYYY年MM月DD日 HH:MM[:SS]` and
@@ -526,6 +527,15 @@ mod tests {
             "2025-06-02T10:00:00+00:00"
         );
         assert_eq!(p("mon, 02 jun 2025 10:00:00 +0000", UTC), "2025-06-02T10:00:00+00:00");
+    }
+
+    #[test]
+    fn rfc2822_two_and_three_digit_years_follow_the_obsolete_syntax() {
+        // RFC 2822 4.3: 00-49 are 2000-2049, 50-99 are 1950-1999, three digits add 1900.
+        assert_eq!(p("Mon, 02 Jun 25 10:00:00 GMT", UTC), "2025-06-02T10:00:00+00:00");
+        assert_eq!(p("02 Jun 49 10:00 +0100", UTC), "2049-06-02T10:00:00+01:00");
+        assert_eq!(p("Wed, 02 Jun 99 10:00:00 +0000", UTC), "1999-06-02T10:00:00+00:00");
+        assert_eq!(p("Mon, 02 Jun 125 10:00:00 GMT", UTC), "2025-06-02T10:00:00+00:00");
     }
 
     #[test]

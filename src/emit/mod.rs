@@ -520,6 +520,30 @@ mod tests {
 
     use super::*;
 
+    /// ENC-11's rule: bidi controls, zero-width characters and the line and
+    /// paragraph separators are text like any other. They are kept as given
+    /// in every format (each is valid XML, and a reader shows what the
+    /// publisher wrote); JSON Feed writes U+2028/U+2029 as escapes.
+    #[test]
+    fn invisible_and_bidi_characters_in_titles_are_kept_in_every_format() {
+        let (mut feed, site) = fixtures::sample_feed();
+        let title = "a\u{202e}b\u{200b}c\u{200d}d\u{feff}e\u{2028}f\u{2029}g";
+        Arc::make_mut(&mut feed.items[0]).title = title.to_owned();
+        for format in [Format::Rss, Format::Atom] {
+            let out = String::from_utf8(render_feed(format, &feed, &site)).unwrap();
+            assert!(out.contains(&format!("<title>{title}</title>")), "{format:?}: {out}");
+            let parsed = feed_rs::parser::parse(out.as_bytes()).expect("still a feed");
+            let first = parsed.entries[0].title.as_ref().map(|t| t.content.as_str());
+            assert_eq!(first, Some(title), "{format:?}");
+        }
+        let out = String::from_utf8(render_feed(Format::Json, &feed, &site)).unwrap();
+        assert!(out.contains("a\u{202e}b\u{200b}c\u{200d}d\u{feff}e\\u2028f\\u2029g"), "{out}");
+        let value: serde_json::Value = serde_json::from_str(&out).expect("still JSON");
+        assert_eq!(value["items"][0]["title"], title);
+        let page = String::from_utf8(render_channel_page(&feed, &site)).unwrap();
+        assert!(page.contains(title), "{page}");
+    }
+
     #[test]
     fn clean_drops_only_forbidden_chars() {
         assert_eq!(clean("a\u{1}b\tc\n\u{fffe}d\u{7f}e\u{85}"), "ab\tc\nde");

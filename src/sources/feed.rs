@@ -1312,6 +1312,35 @@ mod tests {
     }
 
     #[test]
+    fn rfc822_dates_in_atom_are_read() {
+        let text = r#"<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title><id>f</id>
+  <updated>Mon, 02 Jun 25 10:00:00 GMT</updated>
+  <entry><title>e</title><id>urn:e</id><link href="https://a.example/e"/>
+    <published>Sun, 01 Jun 2025 08:30:00 +0200</published>
+    <updated>Mon, 02 Jun 25 10:00:00 GMT</updated></entry>
+</feed>"#;
+        let feed = parse(text);
+        assert!(feed.warnings.is_empty(), "{:?}", feed.warnings);
+        let a = &feed.articles[0];
+        assert_eq!(a.published, date("2025-06-01T08:30:00+02:00"));
+        assert_eq!(a.updated, date("2025-06-02T10:00:00+00:00"));
+    }
+
+    #[test]
+    fn base64_atom03_content_never_becomes_markup() {
+        // `<script>alert(1)</script><p>ok</p>` in base64: feed-rs does not decode Atom 0.3's
+        // `mode="base64"`, so the content is the encoded text, which holds no markup at all.
+        let text = r#"<feed version="0.3" xmlns="http://purl.org/atom/ns#"><title>t</title>
+  <entry><title>e</title><id>urn:e</id><link rel="alternate" href="https://a.example/e"/>
+    <issued>2005-01-01T10:00:00Z</issued>
+    <content type="text/html" mode="base64">PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0PjxwPm9rPC9wPg==</content>
+  </entry>
+</feed>"#;
+        let a = &parse(text).articles[0];
+        assert_eq!(a.content.as_deref(), Some("PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0PjxwPm9rPC9wPg=="));
+    }
+
+    #[test]
     fn json_feed_11_and_10() {
         let v11 = r#"{
   "version": "https://jsonfeed.org/version/1.1",
