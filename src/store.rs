@@ -435,6 +435,16 @@ impl Store {
         let now_s = now.timestamp();
         let tx = self.conn.savepoint().map_err(sql_err)?;
         ensure_source(&tx, source).map_err(sql_err)?;
+        // `last_seen` equal to the source's `items_seen_at` marks its current
+        // list (see `prune`), so this call's stamp must differ from the last
+        // one's even when two runs fall within one second: otherwise every
+        // item of the earlier list would count as current and outlive
+        // `keep_items`. A stamp a second ahead of the clock dates nothing
+        // (`first_seen` stays `now`).
+        let previous: Option<i64> = tx
+            .query_row("SELECT items_seen_at FROM sources WHERE id = ?1", [source], |r| r.get(0))
+            .map_err(sql_err)?;
+        let stamp = previous.map_or(now_s, |p| now_s.max(p.saturating_add(1)));
         let mut counts = UpsertCounts::default();
         {
             let mut select = tx
@@ -444,7 +454,7 @@ impl Store {
                 .prepare_cached(
                     "INSERT INTO items (source, item_id, item_date, first_seen, last_seen,
                         content_hash, article)
-                     VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6)",
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 )
                 .map_err(sql_err)?;
             let mut replace = tx
@@ -491,24 +501,27 @@ impl Store {
                     .map_err(sql_err)?;
                 match stored {
                     Some(old) if old == *hash => {
-                        touch.execute(params![source, item.id, now_s]).map_err(sql_err)?;
+                        touch.execute(params![source, item.id, stamp]).map_err(sql_err)?;
                         counts.unchanged += 1;
                     }
-                    stored => {
+                    Some(_) => {
                         let date = item.date().map(|d| d.timestamp());
-                        let stmt = if stored.is_some() { &mut replace } else { &mut insert };
-                        stmt.execute(params![source, item.id, date, now_s, hash, json])
+                        replace
+                            .execute(params![source, item.id, date, stamp, hash, json])
                             .map_err(sql_err)?;
-                        if stored.is_some() {
-                            counts.updated += 1;
-                        } else {
-                            counts.new += 1;
-                        }
+                        counts.updated += 1;
+                    }
+                    None => {
+                        let date = item.date().map(|d| d.timestamp());
+                        insert
+                            .execute(params![source, item.id, date, now_s, stamp, hash, json])
+                            .map_err(sql_err)?;
+                        counts.new += 1;
                     }
                 }
             }
         }
-        tx.execute("UPDATE sources SET items_seen_at = ?2 WHERE id = ?1", params![source, now_s])
+        tx.execute("UPDATE sources SET items_seen_at = ?2 WHERE id = ?1", params![source, stamp])
             .map_err(sql_err)?;
         tx.commit().map_err(sql_err)?;
         Ok(counts)
@@ -671,17 +684,29 @@ impl Store {
         Ok(vacuum)
     }
 
-    /// Closes the database on a thread of its own and returns it, to be
-    /// joined before the process exits. Closing the last connection
-    /// checkpoints the WAL into the main file, which after a first run is
-    /// tens of MiB of copying that nothing else in the run waits for. A
-    /// checkpoint cut short (the process killed) leaves the WAL, which the
-    /// next open replays.
-    /// Without a thread to spare, it closes here, as a drop would.
-    pub fn close_in_background(self) -> Closing {
+    /// Runs [`Store::maintain`] (a vacuum when pruning freed a quarter of
+    /// the file, the WAL checkpointed into the main file, `PRAGMA
+    /// optimize`) and closes the database, on a thread of its own; returns
+    /// it, to be joined before the process exits. After a first run the
+    /// checkpoint is tens of MiB of copying that nothing else in the run
+    /// waits for. A checkpoint cut short (the process killed) leaves the
+    /// WAL, which the next open replays. Without a thread to spare, it
+    /// closes here, as a drop would.
+    pub fn close_in_background(mut self) -> Closing {
         let thread = std::thread::Builder::new().name("state-close".into());
-        // A failed spawn drops the closure, and with it the store, here.
-        Closing(thread.spawn(move || drop(self)).ok())
+        // A failed spawn drops the closure, and with it the store, here
+        // (without the housekeeping, which the next run does).
+        Closing(
+            thread
+                .spawn(move || {
+                    // The run's data is committed: housekeeping that fails
+                    // costs nothing but the space it would have freed.
+                    if let Err(e) = self.maintain() {
+                        tracing::warn!("state database housekeeping skipped: {e}");
+                    }
+                })
+                .ok(),
+        )
     }
 
     fn err(&self, e: rusqlite::Error) -> StoreError {
@@ -1486,6 +1511,23 @@ mod tests {
         // The current list is kept even beyond the count.
         assert_eq!(store.prune("s", None, Some(0), t(4 * DAY)).unwrap(), 2);
         assert_eq!(ids(&store.items("s").unwrap()), ["urn:u"]);
+    }
+
+    #[test]
+    fn a_list_replaced_within_the_same_second_is_no_longer_current() {
+        let (_dir, path) = temp();
+        let mut store = Store::open(&path).unwrap();
+        let old: Vec<Article> = (1..=3).map(|n| dated(&format!("urn:{n}"), n * DAY)).collect();
+        store.upsert_items("s", &old, t(0)).unwrap();
+        store.upsert_items("s", &[dated("urn:4", 4 * DAY)], t(0)).unwrap();
+        assert_eq!(store.prune("s", None, Some(2), t(0)).unwrap(), 2);
+        assert_eq!(ids(&store.items("s").unwrap()), ["urn:4", "urn:3"]);
+        // New items still date from the real time.
+        assert!(store.items("s").unwrap().iter().all(|i| i.first_seen == t(0)));
+        // A third list in that second is current alone as well.
+        store.upsert_items("s", &[dated("urn:5", 5 * DAY)], t(0)).unwrap();
+        assert_eq!(store.prune("s", None, Some(0), t(0)).unwrap(), 2);
+        assert_eq!(ids(&store.items("s").unwrap()), ["urn:5"]);
     }
 
     #[test]

@@ -835,3 +835,57 @@ async fn huge_or_numerous_response_headers_fail_only_their_source() {
     let out = t.read("output/digest/rss.xml");
     assert!(out.contains("Still here") && !out.contains("Behind huge headers"), "{out}");
 }
+
+#[test]
+fn keep_items_retires_stored_items_through_builds_and_the_state_file_shrinks() {
+    let feed = |n: usize, from: usize| {
+        let mut out = String::from(
+            "<rss version=\"2.0\"><channel><title>Up</title><link>https://up.example/</link><description>d</description>\n",
+        );
+        let body = "Long paragraph about the story. ".repeat(120);
+        for i in from..from + n {
+            // One item a minute, newest last in the file.
+            let date = chrono::DateTime::from_timestamp(1_740_000_000 + 60 * i as i64, 0).unwrap();
+            out.push_str(&format!(
+                "<item><title>Story {i}</title><link>https://up.example/{i}</link><pubDate>{}</pubDate><description>{body}{i}</description></item>\n",
+                date.to_rfc2822()
+            ));
+        }
+        out + "</channel></rss>\n"
+    };
+    let config = |keep: usize| {
+        format!(
+            "[site]\ntitle = \"T\"\nlink = \"https://example.org/\"\ntimezone = \"UTC\"\n\n\
+             [[channel]]\nid = \"digest\"\ntitle = \"Digest\"\nitems_per_channel = 1000\nkeep_items = {keep}\n\n\
+             [[source]]\nid = \"f\"\nkind = \"feed\"\npath = \"f.xml\"\nchannel = \"digest\"\n"
+        )
+    };
+    let t = TestDir::new();
+    let stored = |t: &TestDir| -> Vec<String> {
+        let db = rusqlite::Connection::open(t.join(".feedwright/state.db")).unwrap();
+        let mut q = db
+            .prepare("SELECT json_extract(article, '$.link') FROM items WHERE source = 'f' ORDER BY item_date DESC")
+            .unwrap();
+        q.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+    };
+    t.file("f.xml", feed(400, 0)).file("feeds.toml", config(500));
+    let run = t.run(&["build"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(stored(&t).len(), 400);
+    let full = std::fs::metadata(t.join(".feedwright/state.db")).unwrap().len();
+    assert!(full > 2 << 20, "{full} bytes");
+
+    // Upstream now shows two new stories; the channel keeps ten stored items.
+    t.file("f.xml", feed(2, 400)).file("feeds.toml", config(10));
+    let run = t.run(&["build"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let kept = stored(&t);
+    let want: Vec<String> = (392..402).rev().map(|i| format!("https://up.example/{i}")).collect();
+    assert_eq!(kept, want, "the newest ten, gone-upstream ones included");
+    let rss = t.read("output/digest/rss.xml");
+    assert_eq!(rss.matches("<item>").count(), 10, "{rss}");
+    assert!(rss.contains("Story 401") && rss.contains("Story 392") && !rss.contains("Story 391<"));
+    // Pruning freed most of the file; the run's housekeeping vacuumed it.
+    let after = std::fs::metadata(t.join(".feedwright/state.db")).unwrap().len();
+    assert!(after * 4 < full, "{after} bytes after, {full} before");
+}
