@@ -889,3 +889,103 @@ fn keep_items_retires_stored_items_through_builds_and_the_state_file_shrinks() {
     let after = std::fs::metadata(t.join(".feedwright/state.db")).unwrap().len();
     assert!(after * 4 < full, "{after} bytes after, {full} before");
 }
+
+/// NET-13: the body decides what a document is, whatever the Content-Type
+/// says, and without one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_feed_is_read_whatever_its_content_type() {
+    let server = MockServer::start().await;
+    let date = Some("Mon, 03 Mar 2025 10:00:00 +0000");
+    let atom = |name: &str| {
+        format!(
+            "<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>t</title><id>urn:{name}</id>\
+             <updated>2025-03-03T10:00:00Z</updated><entry><title>Served {name}</title>\
+             <id>urn:{name}:1</id><link href=\"https://up.example/{name}\"/>\
+             <updated>2025-03-03T10:00:00Z</updated></entry></feed>"
+        )
+    };
+    let json = r#"{"version":"https://jsonfeed.org/version/1.1","title":"t","items":[{"id":"urn:json:1","url":"https://up.example/json","title":"Served json","content_text":"x","date_published":"2025-03-03T10:00:00Z"}]}"#
+        .to_owned();
+    let cases = [
+        ("plain", Some("text/plain"), rss(&[("plain", "Served plain", date)])),
+        ("octets", Some("application/octet-stream"), atom("octets")),
+        ("html", Some("text/html; charset=utf-8"), rss(&[("html", "Served html", date)])),
+        ("png", Some("image/png"), atom("png")),
+        ("json", Some("application/json"), json),
+        ("none", None, rss(&[("none", "Served none", date)])),
+    ];
+    let mut sources = String::new();
+    for (name, mime, body) in &cases {
+        let reply = match mime {
+            Some(mime) => ResponseTemplate::new(200).set_body_raw(body.clone(), mime),
+            None => ResponseTemplate::new(200).set_body_bytes(body.clone()),
+        };
+        Mock::given(path(format!("/{name}"))).respond_with(reply).expect(1).mount(&server).await;
+        sources += &url_source(name, &format!("{}/{name}", server.uri()));
+    }
+    let t = TestDir::new();
+    t.file("feeds.toml", config(&sources));
+    let run = run(&t, &["build"]).await;
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""));
+    let feed = t.read("output/digest/feed.json");
+    for (name, _, _) in &cases {
+        assert!(feed.contains(&format!("\"Served {name}\"")), "{name}: {feed}");
+    }
+}
+
+/// NET-15: `Expires: 0` changes nothing (an unchanged feed rewrites no file),
+/// and an unsolicited 304 (no validators were sent) is an error for its
+/// source alone, whose stored items stay in the channel.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn expires_zero_rewrites_nothing_and_an_unsolicited_304_keeps_the_channel_whole() {
+    let server = MockServer::start().await;
+    Mock::given(path("/fresh.xml"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("expires", "0")
+                .insert_header("cache-control", "no-cache")
+                .set_body_string(rss(&[(
+                    "f1",
+                    "Fresh story",
+                    Some("Mon, 03 Mar 2025 10:00:00 +0000"),
+                )])),
+        )
+        .expect(2)
+        .mount(&server)
+        .await;
+    // No ETag or Last-Modified: the next run has no validators to send.
+    let first_reply = Mock::given(path("/odd.xml"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(rss(&[(
+            "o1",
+            "Odd story",
+            Some("Tue, 04 Mar 2025 10:00:00 +0000"),
+        )])))
+        .expect(1)
+        .mount_as_scoped(&server)
+        .await;
+    let t = TestDir::new();
+    let odd = format!("{}/odd.xml", server.uri());
+    t.file(
+        "feeds.toml",
+        config(
+            &(url_source("fresh", &format!("{}/fresh.xml", server.uri()))
+                + &url_source("odd", &odd)),
+        ),
+    );
+    let first = run(&t, &["build"]).await;
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    let before = t.read("output/digest/rss.xml");
+    drop(first_reply);
+    Mock::given(path("/odd.xml")).respond_with(ResponseTemplate::new(304)).mount(&server).await;
+    let second = run(&t, &["build"]).await;
+    assert_eq!(second.code, 1);
+    assert_eq!(
+        second.stderr,
+        format!(
+            "error: source \"odd\" failed: {odd}: unsolicited 304 Not Modified with no stored copy\n"
+        )
+    );
+    assert!(second.stdout.contains("files: 0 changed"), "{}", second.stdout);
+    assert_eq!(t.read("output/digest/rss.xml"), before, "both stories, unchanged");
+    assert!(before.contains("Fresh story") && before.contains("Odd story"), "{before}");
+}
