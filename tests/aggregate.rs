@@ -989,3 +989,41 @@ async fn expires_zero_rewrites_nothing_and_an_unsolicited_304_keeps_the_channel_
     assert_eq!(t.read("output/digest/rss.xml"), before, "both stories, unchanged");
     assert!(before.contains("Fresh story") && before.contains("Odd story"), "{before}");
 }
+
+/// CFG-10: credentials and token parameters in a source URL appear nowhere
+/// a failing run reports it: not in the error line, not in `-v` request
+/// logs, not in `status`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn secrets_in_a_failing_url_are_never_printed() {
+    let server = MockServer::start().await;
+    Mock::given(path("/private.xml")).respond_with(ResponseTemplate::new(404)).mount(&server).await;
+    let address = server.address();
+    let url = format!("http://reader:pa55word@{address}/private.xml?api_key=k3y-value&page=2");
+    let t = TestDir::new();
+    t.file("feeds.toml", config(&url_source("private", &url)));
+    let shown = format!("http://{address}/private.xml?api_key=redacted&page=2");
+    let build = run(&t, &["build", "-v"]).await;
+    assert_eq!(build.code, 1, "{}", build.stderr);
+    assert!(
+        build.stderr.contains(&format!("error: source \"private\" failed: {shown}: HTTP 404")),
+        "{}",
+        build.stderr
+    );
+    assert!(build.stderr.contains(&format!("fetch: failed url={shown} ")), "{}", build.stderr);
+    let status = run(&t, &["status"]).await;
+    assert_eq!(status.code, 0, "{}", status.stderr);
+    assert!(status.stdout.contains("HTTP 404"), "{}", status.stdout);
+    for (what, text) in [
+        ("build stdout", &build.stdout),
+        ("build stderr", &build.stderr),
+        ("status", &status.stdout),
+        ("status stderr", &status.stderr),
+    ] {
+        for secret in ["pa55word", "k3y-value", "reader:"] {
+            assert!(!text.contains(secret), "{what} shows {secret:?}: {text}");
+        }
+    }
+    // The request itself still carried them.
+    let requests = server.received_requests().await.unwrap();
+    assert!(requests.iter().any(|r| r.url.query() == Some("api_key=k3y-value&page=2")));
+}

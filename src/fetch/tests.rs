@@ -286,6 +286,29 @@ async fn slow_drip_body_cannot_outlast_the_deadline() {
 }
 
 #[tokio::test]
+async fn a_trickled_status_line_and_headers_cannot_outlast_the_deadline() {
+    // Never silent for long (inside read_timeout), never done (the headers never end).
+    let target = raw_server(|mut stream| async move {
+        read_request(&mut stream).await;
+        let head = "HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\n";
+        for byte in head.bytes().chain(std::iter::repeat_n(b'x', 1000)) {
+            if stream.write_all(&[byte]).await.is_err() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    })
+    .await;
+    let started = Instant::now();
+    let err = failed(get(&fetcher(), &target, &Validators::default()).await);
+    let elapsed = started.elapsed();
+    assert!(matches!(err, FetchError::Timeout { kind: TimeoutKind::Total, .. }), "{err:?}");
+    assert_eq!(err.to_string(), "timed out after 1 s");
+    assert!(elapsed >= Duration::from_millis(900), "{elapsed:?}");
+    assert!(elapsed < Duration::from_millis(1500), "{elapsed:?}");
+}
+
+#[tokio::test]
 async fn idle_connection_hits_the_read_timeout() {
     let target = raw_server(|mut stream| async move {
         read_request(&mut stream).await;
