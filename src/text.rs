@@ -41,13 +41,14 @@ const PREFIX_CHUNK_MAX: usize = 1024;
 /// `&#x4e2d;`. Everything else is plain text, so `a < b`, `AT&T` and `<3` stay as written.
 pub fn looks_like_html(s: &str) -> bool {
     let bytes = s.as_bytes();
-    bytes.iter().enumerate().any(|(i, &b)| match b {
+    // memchr skips the text between candidates; titles, names and categories
+    // are plain text scanned whole on every record.
+    memchr::memchr2_iter(b'<', b'&', bytes).any(|i| match bytes[i] {
         b'<' => {
             let next = bytes.get(i + 1).copied().unwrap_or(b' ');
             next.is_ascii_alphabetic() || next == b'/' || next == b'!'
         }
-        b'&' => is_char_ref(&bytes[i + 1..]),
-        _ => false,
+        _ => is_char_ref(&bytes[i + 1..]),
     })
 }
 
