@@ -400,9 +400,12 @@ impl Store {
     }
 
     /// Upserts a source's current items, in one transaction: new keys get
-    /// `first_seen = last_seen = now`; stored keys keep `first_seen`, get
-    /// `last_seen = now`, and have their record replaced when the content hash
-    /// changed. Returns the counts (new, updated, unchanged).
+    /// `first_seen = now`; stored keys keep `first_seen` and have their
+    /// record replaced when the content hash changed; all of them get
+    /// `last_seen` = the call's stamp, which is also the source's
+    /// `items_seen_at` (`now`, or a second past the previous stamp when that
+    /// is within a minute ahead of `now`: see the body). Returns the counts
+    /// (new, updated, unchanged).
     ///
     /// Keys are (`source`, [`Article::id`]). When an id repeats within
     /// `items`, the first occurrence counts and later ones are ignored. An
@@ -439,12 +442,18 @@ impl Store {
         // list (see `prune`), so this call's stamp must differ from the last
         // one's even when two runs fall within one second: otherwise every
         // item of the earlier list would count as current and outlive
-        // `keep_items`. A stamp a second ahead of the clock dates nothing
-        // (`first_seen` stays `now`).
+        // `keep_items`. Only a previous stamp less than a minute ahead is
+        // stepped past: one left far ahead by a clock that has since moved
+        // back is not followed (that would pin every later stamp there and
+        // keep gone items for the whole skew past `keep_days`). The stamp
+        // dates nothing (`first_seen` stays `now`).
         let previous: Option<i64> = tx
             .query_row("SELECT items_seen_at FROM sources WHERE id = ?1", [source], |r| r.get(0))
             .map_err(sql_err)?;
-        let stamp = previous.map_or(now_s, |p| now_s.max(p.saturating_add(1)));
+        let stamp = match previous {
+            Some(p) if (now_s..now_s.saturating_add(60)).contains(&p) => p + 1,
+            _ => now_s,
+        };
         let mut counts = UpsertCounts::default();
         {
             let mut select = tx
@@ -661,8 +670,11 @@ impl Store {
 
     /// Housekeeping for RES-08, cheap enough to call once per run or daemon
     /// cycle: `VACUUM` when over a quarter of the file (and over 1 MiB) is
-    /// free pages left by pruning, then a WAL checkpoint that truncates the
-    /// `-wal` file, then `PRAGMA optimize`. Returns whether it vacuumed.
+    /// free pages left by pruning, then `PRAGMA optimize`, then a WAL
+    /// checkpoint that truncates the `-wal` file. A vacuum that fails (a full
+    /// disk: it needs room for a copy of the database; another connection
+    /// busy) is a warning and the rest still runs. Returns whether it
+    /// vacuumed. A vacuum holds the write lock for as long as it copies.
     pub fn maintain(&mut self) -> Result<bool, StoreError> {
         let pragma = |name: &str| -> Result<i64, StoreError> {
             self.conn
@@ -673,15 +685,26 @@ impl Store {
         let free = pragma("freelist_count")?;
         let page_size = pragma("page_size")?;
         let vacuum = free * 4 > pages && free * page_size > 1 << 20;
-        if vacuum {
-            self.conn.execute_batch("VACUUM").map_err(|e| self.err(e))?;
-        }
+        let vacuumed = vacuum
+            && match self.conn.execute_batch("VACUUM") {
+                Ok(()) => true,
+                Err(e) => {
+                    tracing::warn!(
+                        path = %self.path.display(),
+                        "state database not vacuumed: {}",
+                        self.err(e)
+                    );
+                    false
+                }
+            };
+        // Before the checkpoint, so that whatever ANALYZE it runs is in the
+        // main file too.
+        self.conn.execute_batch("PRAGMA optimize").map_err(|e| self.err(e))?;
         // Returns a row (busy, log, checkpointed); a busy reader only makes it partial.
         self.conn
             .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
             .map_err(|e| self.err(e))?;
-        self.conn.execute_batch("PRAGMA optimize").map_err(|e| self.err(e))?;
-        Ok(vacuum)
+        Ok(vacuumed)
     }
 
     /// Runs [`Store::maintain`] (a vacuum when pruning freed a quarter of
@@ -1511,6 +1534,23 @@ mod tests {
         // The current list is kept even beyond the count.
         assert_eq!(store.prune("s", None, Some(0), t(4 * DAY)).unwrap(), 2);
         assert_eq!(ids(&store.items("s").unwrap()), ["urn:u"]);
+    }
+
+    #[test]
+    fn a_stamp_left_ahead_by_the_clock_is_not_followed() {
+        let (_dir, path) = temp();
+        let mut store = Store::open(&path).unwrap();
+        // A run while the clock was a year ahead, then runs on the right time.
+        store.upsert_items("s", &[dated("urn:a", 0)], t(365 * DAY)).unwrap();
+        store.upsert_items("s", &[dated("urn:b", DAY)], t(0)).unwrap();
+        store.upsert_items("s", &[dated("urn:c", 2 * DAY)], t(40 * DAY)).unwrap();
+        let seen: Vec<DateTime<Utc>> =
+            store.items("s").unwrap().iter().map(|i| i.last_seen).collect();
+        assert_eq!(seen, [t(40 * DAY), t(0), t(365 * DAY)]);
+        // b left the feed 40 days ago: keep_days = 30 retires it. (a, seen
+        // "in the future", waits until then, as before.)
+        assert_eq!(store.prune("s", Some(30), None, t(40 * DAY)).unwrap(), 1);
+        assert_eq!(ids(&store.items("s").unwrap()), ["urn:c", "urn:a"]);
     }
 
     #[test]
