@@ -1027,3 +1027,115 @@ async fn secrets_in_a_failing_url_are_never_printed() {
     let requests = server.received_requests().await.unwrap();
     assert!(requests.iter().any(|r| r.url.query() == Some("api_key=k3y-value&page=2")));
 }
+
+/// RES-06: a feed of 100,000 items is read whole but keeps only the newest
+/// 1,000 (the per-source parse limit), with a warning; the channel shows
+/// its newest `items_per_channel` of them.
+#[test]
+fn a_feed_of_100000_items_keeps_the_newest_thousand() {
+    let mut feed = String::from(
+        "<rss version=\"2.0\"><channel><title>Big</title><link>https://big.example/</link><description>d</description>\n",
+    );
+    for i in 0..100_000u32 {
+        // Shuffled order (a multiplicative step mod 100,000): the newest are
+        // not simply the first or the last in the file.
+        let n = (i as u64 * 7_919 % 100_000) as i64;
+        let date = chrono::DateTime::from_timestamp(1_700_000_000 + 60 * n, 0).unwrap();
+        feed.push_str(&format!(
+            "<item><title>Item {n}</title><link>https://big.example/{n}</link><pubDate>{}</pubDate></item>\n",
+            date.to_rfc2822()
+        ));
+    }
+    feed.push_str("</channel></rss>\n");
+    let t = TestDir::new();
+    t.file("big.xml", feed);
+    t.file(
+        "feeds.toml",
+        config(
+            "[[source]]\nid = \"big\"\nkind = \"feed\"\npath = \"big.xml\"\nchannel = \"digest\"\n",
+        ),
+    );
+    let run = t.run(&["build"]);
+    // Written, with the cut as a warning: exit 1.
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(run.stderr, "warning: big: big.xml: 100000 entries; kept the newest 1000\n");
+    assert!(run.stdout.contains("big  1000 read"), "{}", run.stdout);
+    let rss = t.read("output/digest/rss.xml");
+    // The default items_per_channel: the 50 newest, newest first.
+    let titles: Vec<&str> =
+        rss.split("<title>").skip(2).map(|s| s.split('<').next().unwrap()).collect();
+    let want: Vec<String> = (0..50).map(|k| format!("Item {}", 99_999 - k)).collect();
+    assert_eq!(titles, want);
+}
+
+/// RES-07: many sources on several hosts through one build. At most
+/// `[fetch] concurrency` requests are in flight at once, and at most
+/// `per_host` on any one host, and every source is read.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_sources_on_several_hosts_keep_both_fetch_limits() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    const HOSTS: usize = 6;
+    const PER_HOST_SOURCES: usize = 4;
+    // In flight overall, and on each host: (now, highest).
+    let overall = Arc::new((AtomicUsize::new(0), AtomicUsize::new(0)));
+    let mut sources = String::new();
+    let mut per_host = Vec::new();
+    for h in 0..HOSTS {
+        // Every 127.x.y.z address is loopback: six hosts, one machine.
+        let listener = tokio::net::TcpListener::bind(format!("127.0.0.{}:0", h + 1)).await.unwrap();
+        let address = listener.local_addr().unwrap();
+        let host = Arc::new((AtomicUsize::new(0), AtomicUsize::new(0)));
+        per_host.push(Arc::clone(&host));
+        let overall = Arc::clone(&overall);
+        tokio::spawn(async move {
+            while let Ok((mut socket, _)) = listener.accept().await {
+                let (overall, host) = (Arc::clone(&overall), Arc::clone(&host));
+                tokio::spawn(async move {
+                    let mut seen = Vec::new();
+                    let mut buf = [0u8; 1024];
+                    while !seen.windows(4).any(|w| w == b"\r\n\r\n") {
+                        match socket.read(&mut buf).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => seen.extend_from_slice(&buf[..n]),
+                        }
+                    }
+                    for (now, peak) in [(&overall.0, &overall.1), (&host.0, &host.1)] {
+                        peak.fetch_max(now.fetch_add(1, SeqCst) + 1, SeqCst);
+                    }
+                    tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+                    // Counted out before answering, so the next request cannot overlap it.
+                    overall.0.fetch_sub(1, SeqCst);
+                    host.0.fetch_sub(1, SeqCst);
+                    let request = String::from_utf8_lossy(&seen).into_owned();
+                    let name = request.split_whitespace().nth(1).unwrap_or("/").trim_matches('/');
+                    let body = rss(&[(name, &format!("Story {name}"), None)]);
+                    let reply = format!(
+                        "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                        body.len()
+                    );
+                    let _ = socket.write_all(reply.as_bytes()).await;
+                });
+            }
+        });
+        for s in 0..PER_HOST_SOURCES {
+            let id = format!("h{h}s{s}");
+            sources += &url_source(&id, &format!("http://{address}/{id}"));
+        }
+    }
+    let t = TestDir::new();
+    t.file("feeds.toml", format!("{}\n[fetch]\nconcurrency = 4\nper_host = 2\n", config(&sources)));
+    let run = run(&t, &["build"]).await;
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""));
+    assert_eq!(overall.1.load(SeqCst), 4, "the overall limit was reached and held");
+    for (h, host) in per_host.iter().enumerate() {
+        assert!(host.1.load(SeqCst) <= 2, "host {h}: {} in flight", host.1.load(SeqCst));
+    }
+    let feed = t.read("output/digest/rss.xml");
+    for h in 0..HOSTS {
+        for s in 0..PER_HOST_SOURCES {
+            assert!(feed.contains(&format!("<title>Story h{h}s{s}</title>")), "h{h}s{s}: {feed}");
+        }
+    }
+}
