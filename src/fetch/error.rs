@@ -336,12 +336,12 @@ pub(crate) fn classify(
         // failure after that phase happened in the TLS handshake.
         let https = err.url().is_some_and(|url| url.scheme() == "https");
         if looks_like_tls(&detail) || (https && !detail.contains("tcp connect")) {
-            return FetchError::Tls(detail);
+            return FetchError::Tls(tls_detail(detail));
         }
         return FetchError::Connection(detail);
     }
     if looks_like_tls(&detail) {
-        return FetchError::Tls(detail);
+        return FetchError::Tls(tls_detail(detail));
     }
     if err.is_decode() || err.is_body() {
         // reqwest reports every failure while reading the body as a decode error; only
@@ -412,6 +412,29 @@ fn has_io_kind(err: &reqwest::Error, kind: std::io::ErrorKind) -> bool {
     false
 }
 
+/// A TLS failure in words a reader can act on, when rustls names a certificate problem
+/// (its own wording follows in parentheses): "invalid peer certificate: UnknownIssuer"
+/// means nothing to most people who run a cron job.
+fn tls_detail(detail: String) -> String {
+    const REASONS: [(&str, &str); 6] = [
+        (
+            "UnknownIssuer",
+            "the server's certificate is not signed by a trusted authority (self-signed?)",
+        ),
+        ("NotValidForName", "the server's certificate is for another host name"),
+        ("Expired", "the server's certificate has expired"),
+        ("NotValidYet", "the server's certificate is not valid yet (is the clock right?)"),
+        ("Revoked", "the server's certificate was revoked"),
+        ("BadSignature", "the server's certificate has a bad signature"),
+    ];
+    let Some(at) = detail.find("invalid peer certificate: ") else { return detail };
+    let reason = &detail[at + "invalid peer certificate: ".len()..];
+    match REASONS.iter().find(|(name, _)| reason.starts_with(name)) {
+        Some((_, words)) => format!("{words} ({})", reason.trim_end()),
+        None => detail,
+    }
+}
+
 /// rustls is not a direct dependency, so its errors cannot be downcast; besides the https
 /// connect-phase rule above, they are recognised by their wording.
 fn looks_like_tls(detail: &str) -> bool {
@@ -422,6 +445,30 @@ fn looks_like_tls(detail: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn certificate_problems_are_put_in_plain_words() {
+        let tls = |reason: &str| {
+            tls_detail(format!("client error (Connect): invalid peer certificate: {reason}"))
+        };
+        assert_eq!(
+            tls("NotValidForNameContext { expected: DnsName(\"a.example\"), presented: [] }"),
+            "the server's certificate is for another host name \
+             (NotValidForNameContext { expected: DnsName(\"a.example\"), presented: [] })"
+        );
+        assert_eq!(
+            tls("ExpiredContext { time: UnixTime(1), not_after: UnixTime(0) }"),
+            "the server's certificate has expired \
+             (ExpiredContext { time: UnixTime(1), not_after: UnixTime(0) })"
+        );
+        // Anything else keeps rustls's words.
+        let other = "client error (Connect): invalid peer certificate: Other(OtherError(X))";
+        assert_eq!(tls("Other(OtherError(X))"), other);
+        assert_eq!(
+            tls_detail("received fatal alert: HandshakeFailure".to_owned()),
+            "received fatal alert: HandshakeFailure"
+        );
+    }
 
     #[test]
     fn sizes_and_durations_read_exactly() {

@@ -308,6 +308,68 @@ async fn a_trickled_status_line_and_headers_cannot_outlast_the_deadline() {
     assert!(elapsed < Duration::from_millis(1500), "{elapsed:?}");
 }
 
+/// A TLS server on 127.0.0.1 with a self-signed certificate (for 127.0.0.1, a
+/// test-only key in `tests/fixtures`), counting connections and any that
+/// start with something other than a TLS handshake. Returns its port.
+async fn untrusted_tls_server(connections: Arc<AtomicUsize>, plain: Arc<AtomicUsize>) -> u16 {
+    use tokio_rustls::rustls;
+    use tokio_rustls::rustls::pki_types::pem::PemObject;
+    use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let certs: Vec<CertificateDer> =
+        CertificateDer::pem_slice_iter(include_bytes!("../../tests/fixtures/self-signed.pem"))
+            .collect::<Result<_, _>>()
+            .unwrap();
+    let key = PrivateKeyDer::from_pem_slice(include_bytes!("../../tests/fixtures/self-signed.key"))
+        .unwrap();
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            connections.fetch_add(1, Ordering::SeqCst);
+            let (acceptor, plain) = (acceptor.clone(), Arc::clone(&plain));
+            tokio::spawn(async move {
+                let mut first = [0u8; 1];
+                // 0x16: a TLS handshake record.
+                if stream.peek(&mut first).await.is_ok_and(|n| n == 1) && first[0] != 0x16 {
+                    plain.fetch_add(1, Ordering::SeqCst);
+                    return;
+                }
+                if let Ok(mut tls) = acceptor.accept(stream).await {
+                    let reply = "HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\n<rss/>";
+                    let _ = tls.write_all(reply.as_bytes()).await;
+                }
+            });
+        }
+    });
+    port
+}
+
+#[tokio::test]
+async fn an_untrusted_certificate_is_a_tls_error_with_no_insecure_retry() {
+    let (connections, plain) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    let port = untrusted_tls_server(Arc::clone(&connections), Arc::clone(&plain)).await;
+    let err = failed(
+        get(&fetcher(), &format!("https://127.0.0.1:{port}/feed.xml"), &Validators::default())
+            .await,
+    );
+    assert!(matches!(err, FetchError::Tls(_)), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        "TLS error: the server's certificate is not signed by a trusted authority \
+         (self-signed?) (UnknownIssuer)"
+    );
+    // One attempt, over TLS only: no retry without verification or over http.
+    assert_eq!((connections.load(Ordering::SeqCst), plain.load(Ordering::SeqCst)), (1, 0));
+}
+
 #[tokio::test]
 async fn idle_connection_hits_the_read_timeout() {
     let target = raw_server(|mut stream| async move {
