@@ -141,6 +141,7 @@ pub fn parse_feed(text: &str, opts: &FeedOptions) -> Result<ParsedFeed, FeedErro
 
     let rewritten;
     let scan;
+    let prefixed;
     let atom03;
     let prepared: &str = match text.as_bytes()[0] {
         b'{' => {
@@ -161,7 +162,24 @@ pub fn parse_feed(text: &str, opts: &FeedOptions) -> Result<ParsedFeed, FeedErro
             if let Some(v) = &scan.rss_version {
                 warnings.push(format!("{where_}: RSS version {v:?} read as RSS 2.0"));
             }
-            let xml = scan.fixed.as_deref().unwrap_or(&rewritten);
+            let mut xml = scan.fixed.as_deref().unwrap_or(&rewritten);
+            let missing = scan.prefixes_used & !scan.prefixes_declared;
+            if missing != 0
+                && let Some(declared) = declare_prefixes(xml, missing)
+            {
+                let names: Vec<String> = KNOWN_PREFIXES
+                    .iter()
+                    .enumerate()
+                    .filter(|(bit, _)| missing & (1 << bit) != 0)
+                    .map(|(_, (prefix, uri))| format!("{prefix}: as {uri}"))
+                    .collect();
+                warnings.push(format!(
+                    "{where_}: undeclared namespace prefix read as usual ({})",
+                    names.join(", ")
+                ));
+                prefixed = declared;
+                xml = &prefixed;
+            }
             atom03 = upgrade_atom03(xml);
             &atom03
         }
@@ -802,6 +820,61 @@ struct Scan {
     repaired: usize,
     /// The unsupported `version` of an `<rss>` root that was rewritten to 2.0.
     rss_version: Option<String>,
+    /// Well-known prefixes ([`KNOWN_PREFIXES`], one bit each) used on elements.
+    prefixes_used: u8,
+    /// Well-known prefixes declared (`xmlns:dc=...`) anywhere in the document.
+    prefixes_declared: u8,
+}
+
+/// Namespace prefixes feeds use for elements feed-rs reads, with their usual
+/// namespaces. A feed that uses one without declaring it is not well-formed
+/// namespace-wise, and feed-rs silently skips those elements (the author in
+/// `dc:creator`, the thumbnail in `media:thumbnail`); such a feed gets the
+/// usual declaration added to its root, with a warning.
+const KNOWN_PREFIXES: [(&str, &str); 5] = [
+    ("dc", "http://purl.org/dc/elements/1.1/"),
+    ("content", "http://purl.org/rss/1.0/modules/content/"),
+    ("media", "http://search.yahoo.com/mrss/"),
+    ("atom", "http://www.w3.org/2005/Atom"),
+    ("itunes", "http://www.itunes.com/dtds/podcast-1.0.dtd"),
+];
+
+/// The bit of `prefix` in [`Scan::prefixes_used`] / [`Scan::prefixes_declared`].
+fn prefix_bit(prefix: &str) -> u8 {
+    KNOWN_PREFIXES.iter().position(|(p, _)| *p == prefix).map_or(0, |i| 1 << i)
+}
+
+/// `xml` with declarations of the well-known prefixes in `missing` (a bit
+/// set) added to its root element, right after its name.
+fn declare_prefixes(xml: &str, missing: u8) -> Option<String> {
+    let b = xml.as_bytes();
+    let mut i = 0;
+    // The root is the first element: skip the prolog's declaration,
+    // processing instructions, comments and DOCTYPE.
+    let name_start = loop {
+        i += memchr::memchr(b'<', b.get(i..)?)?;
+        let rest = &b[i..];
+        i = if rest.starts_with(b"<?") {
+            find(b, i + 2, b"?>")? + 2
+        } else if rest.starts_with(b"<!--") {
+            find(b, i + 4, b"-->")? + 3
+        } else if rest.starts_with(b"<!") {
+            declaration_end(b, i + 2)?
+        } else {
+            break i + 1;
+        };
+    };
+    let name_end = (name_start..b.len())
+        .find(|&j| b[j].is_ascii_whitespace() || b[j] == b'/' || b[j] == b'>')?;
+    let mut out = String::with_capacity(xml.len() + 128);
+    out.push_str(&xml[..name_end]);
+    for (bit, (prefix, uri)) in KNOWN_PREFIXES.iter().enumerate() {
+        if missing & (1 << bit) != 0 {
+            out.push_str(&format!(" xmlns:{prefix}=\"{uri}\""));
+        }
+    }
+    out.push_str(&xml[name_end..]);
+    Some(out)
 }
 
 /// Only the structural diagnosis of [`scan_xml`], for an error message.
@@ -906,6 +979,16 @@ fn scan_xml(text: &str) -> Result<Scan, FeedError> {
             let name_end =
                 (at + 1..end).find(|&j| b[j].is_ascii_whitespace() || b[j] == b'/').unwrap_or(end);
             let name = &text[at + 1..name_end];
+            if let Some((prefix, _)) = name.split_once(':') {
+                scan.prefixes_used |= prefix_bit(prefix);
+            }
+            let mut attrs = name_end;
+            while let Some(k) = memchr::memmem::find(&b[attrs..end], b"xmlns:") {
+                let from = attrs + k + "xmlns:".len();
+                let to = (from..end).find(|&j| b[j] == b'=' || b[j].is_ascii_whitespace());
+                scan.prefixes_declared |= prefix_bit(&text[from..to.unwrap_or(end)]);
+                attrs = from;
+            }
             let self_closing = b[end - 1] == b'/';
             if scan.root.is_none() {
                 let local = name.rsplit(':').next().unwrap_or(name);
@@ -1309,6 +1392,37 @@ mod tests {
         assert_eq!(a.summary.as_deref(), Some("Short."));
         assert_eq!(a.published, date("2005-01-01T10:00:00+01:00"));
         assert_eq!(a.updated, date("2005-01-02T03:04:05Z"));
+    }
+
+    #[test]
+    fn undeclared_well_known_prefixes_are_read_as_usual() {
+        let text = r#"<?xml version="1.0"?>
+<!-- a generator that forgot its namespaces -->
+<rss version="2.0"><channel><title>t</title><link>https://a.example/</link>
+<item><title>x</title><link>https://a.example/1</link><dc:creator>Ann Lee</dc:creator>
+<media:content url="https://a.example/i.png" type="image/png" medium="image"/><content:encoded><![CDATA[<p>Body</p>]]></content:encoded>
+<pubDate>Mon, 03 Mar 2025 10:00:00 +0000</pubDate></item></channel></rss>"#;
+        let feed = parse(text);
+        let a = &feed.articles[0];
+        assert_eq!(a.authors, ["Ann Lee"]);
+        assert_eq!(a.image.as_deref(), Some("https://a.example/i.png"));
+        assert_eq!(a.content.as_deref(), Some("<p>Body</p>"));
+        assert_eq!(
+            feed.warnings,
+            ["https://example.org/feeds/main.xml: undeclared namespace prefix read as usual \
+              (dc: as http://purl.org/dc/elements/1.1/, content: as \
+              http://purl.org/rss/1.0/modules/content/, media: as http://search.yahoo.com/mrss/)"]
+        );
+        // Declared (anywhere), or unknown: left alone, without a warning.
+        let declared = text.replace("<rss version", "<rss xmlns:dc=\"http://purl.org/dc/elements/1.1/\" xmlns:media=\"http://search.yahoo.com/mrss/\" xmlns:content=\"http://purl.org/rss/1.0/modules/content/\" version");
+        let feed = parse(&declared);
+        assert!(feed.warnings.is_empty(), "{:?}", feed.warnings);
+        assert_eq!(feed.articles[0].authors, ["Ann Lee"]);
+        let unknown = text
+            .replace("dc:creator", "zz:creator")
+            .replace("media:", "")
+            .replace("content:encoded", "description");
+        assert!(parse(&unknown).warnings.is_empty());
     }
 
     #[test]
@@ -1734,8 +1848,10 @@ mod tests {
 
     #[test]
     fn unbound_namespace_prefix() {
-        // XML-07: feed-rs reads elements by namespace, so an element whose prefix was never
-        // declared is ignored (no thumbnail, no author here) and everything else is read.
+        // XML-07: feed-rs reads elements by namespace. A well-known prefix used without a
+        // declaration gets its usual namespace (with a warning), so the author and the
+        // media enclosure are read; an unknown one (`foo:`) is ignored, and everything
+        // else is read either way. (feed-rs reads no `media:thumbnail` outside a group.)
         let text = "<rss version=\"2.0\"><channel><title>T</title><link>https://s.example/</link>\
             <item><title>One</title><link>https://s.example/1</link>\
             <media:thumbnail url=\"https://s.example/1.jpg\"/><dc:creator>Ann</dc:creator></item>\
@@ -1746,11 +1862,16 @@ mod tests {
         let titles: Vec<&str> = feed.articles.iter().map(|a| a.title.as_str()).collect();
         assert_eq!(titles, ["One", "Two"]);
         let [one, two] = &feed.articles[..] else { panic!("{:?}", feed.articles) };
-        assert_eq!((one.image.as_deref(), one.authors.len()), (None, 0));
-        assert_eq!(two.enclosure, None);
+        assert_eq!((one.image.as_deref(), one.authors.as_slice()), (None, &["Ann".to_owned()][..]));
+        let url = two.enclosure.as_ref().map(|e| e.url.as_str());
+        assert_eq!(url, Some("https://s.example/2.mp3"));
         assert_eq!(two.summary.as_deref(), Some("After the group"));
         assert_eq!(two.link.as_deref(), Some("https://s.example/2"));
-        assert!(feed.warnings.is_empty(), "{:?}", feed.warnings);
+        assert_eq!(
+            feed.warnings,
+            ["https://example.org/feeds/main.xml: undeclared namespace prefix read as usual \
+              (dc: as http://purl.org/dc/elements/1.1/, media: as http://search.yahoo.com/mrss/)"]
+        );
 
         let atom = "<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>t</title><id>f</id>\
             <entry><id>1</id><title>x</title><media:thumbnail url=\"https://s.example/x.jpg\"/>\
