@@ -143,9 +143,11 @@ pub fn parse_feed(text: &str, opts: &FeedOptions) -> Result<ParsedFeed, FeedErro
     let scan;
     let prefixed;
     let atom03;
+    // JSON Feed item images by item id (feed-rs does not read `image`).
+    let mut json_images = HashMap::new();
     let prepared: &str = match text.as_bytes()[0] {
         b'{' => {
-            check_json(text, opts)?;
+            json_images = check_json(text, opts)?;
             text
         }
         b'<' => {
@@ -225,7 +227,15 @@ pub fn parse_feed(text: &str, opts: &FeedOptions) -> Result<ParsedFeed, FeedErro
         ));
     }
 
-    Ok(map_feed(feed, opts, &log.offsets, warnings))
+    let mut parsed = map_feed(feed, opts, &log.offsets, warnings);
+    if !json_images.is_empty() {
+        let base = Some(opts.base).filter(|b| is_http(b));
+        for a in parsed.articles.iter_mut().filter(|a| a.image.is_none()) {
+            let Some(image) = a.key.as_deref().and_then(|k| json_images.get(k)) else { continue };
+            a.image = resolve(image, base).filter(is_http).map(String::from);
+        }
+    }
+    Ok(parsed)
 }
 
 /// Filters applied to a feed's articles after parsing.
@@ -338,18 +348,101 @@ fn with_offset(
 }
 
 /// Checks that a `{` document is a JSON Feed 1.x before feed-rs sees it.
-fn check_json(text: &str, opts: &FeedOptions) -> Result<(), FeedError> {
-    // Only `version` is deserialised; serde skips the rest without building it, so this costs
-    // one fast pass. serde_json's recursion limit (128) keeps deep nesting from overflowing.
+fn check_json(text: &str, opts: &FeedOptions) -> Result<HashMap<String, String>, FeedError> {
+    // Only `version` and each item's `id` and `image` (or `banner_image`) are deserialised;
+    // serde skips the rest without building it, so this costs one fast pass. serde_json's
+    // recursion limit (128) keeps deep nesting from overflowing.
     #[derive(serde::Deserialize)]
     struct Probe {
         version: Option<serde_json::Value>,
+        #[serde(default)]
+        items: Items,
+    }
+    /// `items` when it is a list; anything else is skipped here and left for feed-rs to
+    /// reject in its own words.
+    #[derive(Default)]
+    struct Items(Vec<ItemProbe>);
+    impl<'de> serde::Deserialize<'de> for Items {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Items, D::Error> {
+            struct Visit;
+            impl<'de> serde::de::Visitor<'de> for Visit {
+                type Value = Items;
+                fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                    f.write_str("anything")
+                }
+                fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                    self,
+                    mut seq: A,
+                ) -> Result<Items, A::Error> {
+                    let mut items = Vec::new();
+                    while let Some(item) = seq.next_element::<Option<ItemProbe>>()? {
+                        items.extend(item);
+                    }
+                    Ok(Items(items))
+                }
+                fn visit_map<A: serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> Result<Items, A::Error> {
+                    while map
+                        .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
+                        .is_some()
+                    {}
+                    Ok(Items::default())
+                }
+                fn visit_str<E>(self, _: &str) -> Result<Items, E> {
+                    Ok(Items::default())
+                }
+                fn visit_bool<E>(self, _: bool) -> Result<Items, E> {
+                    Ok(Items::default())
+                }
+                fn visit_i64<E>(self, _: i64) -> Result<Items, E> {
+                    Ok(Items::default())
+                }
+                fn visit_u64<E>(self, _: u64) -> Result<Items, E> {
+                    Ok(Items::default())
+                }
+                fn visit_f64<E>(self, _: f64) -> Result<Items, E> {
+                    Ok(Items::default())
+                }
+                fn visit_unit<E>(self) -> Result<Items, E> {
+                    Ok(Items::default())
+                }
+            }
+            d.deserialize_any(Visit)
+        }
+    }
+    #[derive(serde::Deserialize)]
+    struct ItemProbe {
+        #[serde(default)]
+        id: Option<serde_json::Value>,
+        #[serde(default)]
+        image: Option<serde_json::Value>,
+        #[serde(default)]
+        banner_image: Option<serde_json::Value>,
     }
     match serde_json::from_str::<Probe>(text) {
         Err(e) => Err(FeedError::Parse(format!("invalid JSON: {e}"))),
-        Ok(Probe { version: Some(serde_json::Value::String(v)) }) => {
+        Ok(Probe { version: Some(serde_json::Value::String(v)), items }) => {
             if v.starts_with("https://jsonfeed.org/version/1") {
-                Ok(())
+                // Ids as feed-rs reads them: a string, or (JSON Feed 1.0) a number.
+                let text = |v: Option<serde_json::Value>| match v? {
+                    serde_json::Value::String(s) => Some(s),
+                    serde_json::Value::Number(n) => Some(n.to_string()),
+                    _ => None,
+                };
+                Ok(items
+                    .0
+                    .into_iter()
+                    .filter_map(|i| {
+                        let id = text(i.id)?.trim().to_owned();
+                        let url = |v: Option<serde_json::Value>| match v? {
+                            serde_json::Value::String(s) => Some(s),
+                            _ => None,
+                        };
+                        Some((id, url(i.image).or(url(i.banner_image))?))
+                    })
+                    .collect())
             } else if v.contains("jsonfeed.org/version/") {
                 Err(FeedError::UnsupportedJsonVersion(v))
             } else {
@@ -1506,6 +1599,28 @@ mod tests {
         let feed = parse(v10);
         assert_eq!(feed.articles[0].title, "One");
         assert_eq!(feed.articles[0].updated, date("2020-01-01T00:00:00Z"));
+    }
+
+    #[test]
+    fn json_feed_item_images_are_read() {
+        let text = r#"{"version": "https://jsonfeed.org/version/1.1", "title": "J",
+            "home_page_url": "https://j.example/", "items": [
+            {"id": "a", "url": "https://j.example/a", "title": "A", "image": "https://j.example/a.png"},
+            {"id": "b", "url": "https://j.example/b", "title": "B", "banner_image": "img/b.jpg"},
+            {"id": "c", "url": "https://j.example/c", "title": "C", "image": "javascript:alert(1)"},
+            {"id": "d", "url": "https://j.example/d", "title": "D", "image": 7}]}"#;
+        let images: Vec<Option<String>> =
+            parse(text).articles.into_iter().map(|a| a.image).collect();
+        assert_eq!(
+            images,
+            [
+                Some("https://j.example/a.png".to_owned()),
+                // Relative: against where the feed was fetched from.
+                Some("https://example.org/feeds/img/b.jpg".to_owned()),
+                None,
+                None,
+            ]
+        );
     }
 
     #[test]
