@@ -25,6 +25,28 @@ title = "Digest"
     )
 }
 
+/// A feed source reading `path` (relative to the config) into `digest`.
+fn path_source(id: &str, path: &str) -> String {
+    format!(
+        "[[source]]\nid = \"{id}\"\nkind = \"feed\"\npath = \"{path}\"\nchannel = \"digest\"\n\n"
+    )
+}
+
+/// Reads a request up to the end of its headers and returns them; `None`
+/// if the client went away first.
+async fn read_head(socket: &mut tokio::net::TcpStream) -> Option<Vec<u8>> {
+    use tokio::io::AsyncReadExt;
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 1024];
+    while !seen.windows(4).any(|w| w == b"\r\n\r\n") {
+        match socket.read(&mut buf).await {
+            Ok(0) | Err(_) => return None,
+            Ok(n) => seen.extend_from_slice(&buf[..n]),
+        }
+    }
+    Some(seen)
+}
+
 fn url_source(id: &str, url: &str) -> String {
     format!(
         "[[source]]\nid = \"{id}\"\nkind = \"feed\"\nurl = \"{url}\"\nchannel = \"digest\"\nallow_private = true\n\n"
@@ -232,10 +254,8 @@ fn the_same_story_in_three_feed_files_becomes_one_item_with_its_source() {
         rss(&[("bridge#comments", story, Some("Mon, 03 Mar 2025 07:30:00 +0000"))])
             .replace("Up</title>", "Gamma News</title>"),
     );
-    let sources: String = ["a", "b", "c"]
-        .iter()
-        .map(|s| format!("[[source]]\nid = \"{s}\"\nkind = \"feed\"\npath = \"{s}.xml\"\nchannel = \"digest\"\n\n"))
-        .collect();
+    let sources: String =
+        ["a", "b", "c"].iter().map(|s| path_source(s, &format!("{s}.xml"))).collect();
     t.file("feeds.toml", config(&sources));
     let run = t.run(&["build"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
@@ -256,12 +276,7 @@ fn hostile_feed_content_is_sanitised_in_every_format() {
 <description><![CDATA[<p onclick="x()">Hi<script>alert(1)</script><img src="p.png" onerror="steal()"><a href="javascript:alert(2)">j</a><iframe src="https://evil.example/"></iframe></p>]]></description></item>
 </channel></rss>"#;
     t.file("bad.xml", feed);
-    t.file(
-        "feeds.toml",
-        config(
-            "[[source]]\nid = \"bad\"\nkind = \"feed\"\npath = \"bad.xml\"\nchannel = \"digest\"\n",
-        ),
-    );
+    t.file("feeds.toml", config(&path_source("bad", "bad.xml")));
     let run = t.run(&["build"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     for file in ["rss.xml", "atom.xml", "feed.json", "index.html"] {
@@ -532,10 +547,7 @@ fn two_feeds_with_the_same_plain_guid_keep_both_items() {
     };
     t.file("a.xml", feed("Story from a", "a.example"));
     t.file("b.xml", feed("Story from b", "b.example"));
-    let sources: String = ["a", "b"]
-        .iter()
-        .map(|s| format!("[[source]]\nid = \"{s}\"\nkind = \"feed\"\npath = \"{s}.xml\"\nchannel = \"digest\"\n\n"))
-        .collect();
+    let sources: String = ["a", "b"].iter().map(|s| path_source(s, &format!("{s}.xml"))).collect();
     t.file("feeds.toml", config(&sources));
     assert_eq!(t.run(&["build"]).code, 0);
     let out = t.read("output/digest/rss.xml");
@@ -568,10 +580,7 @@ fn a_far_future_date_is_replaced_by_the_first_seen_time() {
             ("now", "Ordinary story", Some("Sat, 01 Mar 2025 09:00:00 +0000")),
         ]),
     );
-    t.file(
-        "feeds.toml",
-        config("[[source]]\nid = \"f\"\nkind = \"feed\"\npath = \"f.xml\"\nchannel = \"digest\"\n"),
-    );
+    t.file("feeds.toml", config(&path_source("f", "f.xml")));
     let run = crate::util::run_with_env(
         &t.join(""),
         &["build"],
@@ -610,10 +619,7 @@ async fn external_entities_dtds_and_xinclude_are_never_fetched_or_expanded() {
     );
     let t = TestDir::new();
     t.file("x.xml", feed);
-    t.file(
-        "feeds.toml",
-        config("[[source]]\nid = \"x\"\nkind = \"feed\"\npath = \"x.xml\"\nchannel = \"digest\"\n"),
-    );
+    t.file("feeds.toml", config(&path_source("x", "x.xml")));
     let run = run(&t, &["build"]).await;
     assert_eq!(run.code, 0, "{}", run.stderr);
     for file in ["rss.xml", "atom.xml", "feed.json", "index.html"] {
@@ -631,10 +637,7 @@ async fn external_entities_dtds_and_xinclude_are_never_fetched_or_expanded() {
 fn a_corrupt_state_database_exits_3_and_leaves_outputs_and_the_file_alone() {
     let t = TestDir::new();
     t.file("f.xml", rss(&[("a", "Kept story", Some("Mon, 03 Mar 2025 10:00:00 +0000"))]));
-    t.file(
-        "feeds.toml",
-        config("[[source]]\nid = \"f\"\nkind = \"feed\"\npath = \"f.xml\"\nchannel = \"digest\"\n"),
-    );
+    t.file("feeds.toml", config(&path_source("f", "f.xml")));
     assert_eq!(t.run(&["build"]).code, 0);
     let before = t.read("output/digest/rss.xml");
     let garbage = vec![0x5a_u8; 64 * 1024];
@@ -780,7 +783,7 @@ async fn healthy_server() -> MockServer {
 /// A raw server on 127.0.0.1 that answers every request with `head` (status line and header
 /// lines, without the blank line ending them) and a one-item feed. Returns its base URL.
 async fn raw_head_server(head: String) -> String {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::io::AsyncWriteExt;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let head = std::sync::Arc::new(head);
@@ -788,13 +791,8 @@ async fn raw_head_server(head: String) -> String {
         while let Ok((mut socket, _)) = listener.accept().await {
             let head = std::sync::Arc::clone(&head);
             tokio::spawn(async move {
-                let mut seen = Vec::new();
-                let mut buf = [0u8; 1024];
-                while !seen.windows(4).any(|w| w == b"\r\n\r\n") {
-                    match socket.read(&mut buf).await {
-                        Ok(0) | Err(_) => return,
-                        Ok(n) => seen.extend_from_slice(&buf[..n]),
-                    }
+                if read_head(&mut socket).await.is_none() {
+                    return;
                 }
                 let body = rss(&[("h", "Behind huge headers", None)]);
                 let _ = socket.write_all(head.as_bytes()).await;
@@ -1049,12 +1047,7 @@ fn a_feed_of_100000_items_keeps_the_newest_thousand() {
     feed.push_str("</channel></rss>\n");
     let t = TestDir::new();
     t.file("big.xml", feed);
-    t.file(
-        "feeds.toml",
-        config(
-            "[[source]]\nid = \"big\"\nkind = \"feed\"\npath = \"big.xml\"\nchannel = \"digest\"\n",
-        ),
-    );
+    t.file("feeds.toml", config(&path_source("big", "big.xml")));
     let run = t.run(&["build"]);
     // Written, with the cut as a warning: exit 1.
     assert_eq!(run.code, 1, "{}", run.stderr);
@@ -1075,7 +1068,7 @@ fn a_feed_of_100000_items_keeps_the_newest_thousand() {
 async fn many_sources_on_several_hosts_keep_both_fetch_limits() {
     use std::sync::Arc;
     use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::io::AsyncWriteExt;
     const HOSTS: usize = 6;
     const PER_HOST_SOURCES: usize = 4;
     // In flight overall, and on each host: (now, highest).
@@ -1093,14 +1086,7 @@ async fn many_sources_on_several_hosts_keep_both_fetch_limits() {
             while let Ok((mut socket, _)) = listener.accept().await {
                 let (overall, host) = (Arc::clone(&overall), Arc::clone(&host));
                 tokio::spawn(async move {
-                    let mut seen = Vec::new();
-                    let mut buf = [0u8; 1024];
-                    while !seen.windows(4).any(|w| w == b"\r\n\r\n") {
-                        match socket.read(&mut buf).await {
-                            Ok(0) | Err(_) => return,
-                            Ok(n) => seen.extend_from_slice(&buf[..n]),
-                        }
-                    }
+                    let Some(seen) = read_head(&mut socket).await else { return };
                     for (now, peak) in [(&overall.0, &overall.1), (&host.0, &host.1)] {
                         peak.fetch_max(now.fetch_add(1, SeqCst) + 1, SeqCst);
                     }
