@@ -416,20 +416,34 @@ fn has_io_kind(err: &reqwest::Error, kind: std::io::ErrorKind) -> bool {
 /// (its own wording follows in parentheses): "invalid peer certificate: UnknownIssuer"
 /// means nothing to most people who run a cron job.
 fn tls_detail(detail: String) -> String {
-    const REASONS: [(&str, &str); 6] = [
+    // rustls writes some reasons as sentences ("certificate expired: ...") and the rest as
+    // their variant names ("UnknownIssuer").
+    const REASONS: [(&[&str], &str); 6] = [
         (
-            "UnknownIssuer",
+            &["UnknownIssuer"],
             "the server's certificate is not signed by a trusted authority (self-signed?)",
         ),
-        ("NotValidForName", "the server's certificate is for another host name"),
-        ("Expired", "the server's certificate has expired"),
-        ("NotValidYet", "the server's certificate is not valid yet (is the clock right?)"),
-        ("Revoked", "the server's certificate was revoked"),
-        ("BadSignature", "the server's certificate has a bad signature"),
+        (
+            &["certificate not valid for name", "NotValidForName"],
+            "the server's certificate is for another host name",
+        ),
+        (&["certificate expired", "Expired"], "the server's certificate has expired"),
+        (
+            &["certificate not valid yet", "NotValidYet"],
+            "the server's certificate is not valid yet (is the clock right?)",
+        ),
+        (&["Revoked"], "the server's certificate was revoked"),
+        (&["BadSignature"], "the server's certificate has a bad signature"),
     ];
     let Some(at) = detail.find("invalid peer certificate: ") else { return detail };
     let reason = &detail[at + "invalid peer certificate: ".len()..];
-    match REASONS.iter().find(|(name, _)| reason.starts_with(name)) {
+    // A whole name: `Expired` must not match `ExpiredRevocationList`.
+    let named = |name: &&str| {
+        reason
+            .strip_prefix(*name)
+            .is_some_and(|rest| rest.chars().next().is_none_or(|c| !c.is_alphanumeric()))
+    };
+    match REASONS.iter().find(|(names, _)| names.iter().any(named)) {
         Some((_, words)) => format!("{words} ({})", reason.trim_end()),
         None => detail,
     }
@@ -451,23 +465,28 @@ mod tests {
         let tls = |reason: &str| {
             tls_detail(format!("client error (Connect): invalid peer certificate: {reason}"))
         };
+        let name =
+            "certificate not valid for name \"a.example\"; certificate is only valid for b.example";
         assert_eq!(
-            tls("NotValidForNameContext { expected: DnsName(\"a.example\"), presented: [] }"),
-            "the server's certificate is for another host name \
-             (NotValidForNameContext { expected: DnsName(\"a.example\"), presented: [] })"
+            tls(name),
+            format!("the server's certificate is for another host name ({name})")
         );
+        let expired = "certificate expired: verification time 2 (UNIX), but certificate is not valid after 1 (1 seconds ago)";
+        assert_eq!(tls(expired), format!("the server's certificate has expired ({expired})"));
+        assert_eq!(tls("Expired"), "the server's certificate has expired (Expired)");
         assert_eq!(
-            tls("ExpiredContext { time: UnixTime(1), not_after: UnixTime(0) }"),
-            "the server's certificate has expired \
-             (ExpiredContext { time: UnixTime(1), not_after: UnixTime(0) })"
+            tls("UnknownIssuer"),
+            "the server's certificate is not signed by a trusted authority (self-signed?) (UnknownIssuer)"
         );
         // Anything else keeps rustls's words.
-        let other = "client error (Connect): invalid peer certificate: Other(OtherError(X))";
-        assert_eq!(tls("Other(OtherError(X))"), other);
-        assert_eq!(
-            tls_detail("received fatal alert: HandshakeFailure".to_owned()),
-            "received fatal alert: HandshakeFailure"
-        );
+        for other in ["ExpiredRevocationList", "Other(OtherError(X))"] {
+            assert_eq!(
+                tls(other),
+                format!("client error (Connect): invalid peer certificate: {other}")
+            );
+        }
+        let alert = "received fatal alert: HandshakeFailure";
+        assert_eq!(tls_detail(alert.to_owned()), alert);
     }
 
     #[test]

@@ -308,19 +308,21 @@ async fn a_trickled_status_line_and_headers_cannot_outlast_the_deadline() {
     assert!(elapsed < Duration::from_millis(1500), "{elapsed:?}");
 }
 
-/// A TLS server on 127.0.0.1 with a self-signed certificate (for 127.0.0.1, a
-/// test-only key in `tests/fixtures`), counting connections and any that
-/// start with something other than a TLS handshake. Returns its port.
-async fn untrusted_tls_server(connections: Arc<AtomicUsize>, plain: Arc<AtomicUsize>) -> u16 {
+/// A TLS server on 127.0.0.1 presenting a self-signed certificate for
+/// 127.0.0.1 (`pem`, `key`: test-only fixtures in `tests/fixtures`),
+/// counting connections and any that start with something other than a TLS
+/// handshake. Returns its port.
+async fn untrusted_tls_server(
+    (pem, key): (&'static [u8], &'static [u8]),
+    connections: Arc<AtomicUsize>,
+    plain: Arc<AtomicUsize>,
+) -> u16 {
     use tokio_rustls::rustls;
     use tokio_rustls::rustls::pki_types::pem::PemObject;
     use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
     let certs: Vec<CertificateDer> =
-        CertificateDer::pem_slice_iter(include_bytes!("../../tests/fixtures/self-signed.pem"))
-            .collect::<Result<_, _>>()
-            .unwrap();
-    let key = PrivateKeyDer::from_pem_slice(include_bytes!("../../tests/fixtures/self-signed.key"))
-        .unwrap();
+        CertificateDer::pem_slice_iter(pem).collect::<Result<_, _>>().unwrap();
+    let key = PrivateKeyDer::from_pem_slice(key).unwrap();
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     let config = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
@@ -355,7 +357,11 @@ async fn untrusted_tls_server(connections: Arc<AtomicUsize>, plain: Arc<AtomicUs
 #[tokio::test]
 async fn an_untrusted_certificate_is_a_tls_error_with_no_insecure_retry() {
     let (connections, plain) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
-    let port = untrusted_tls_server(Arc::clone(&connections), Arc::clone(&plain)).await;
+    let fixture = (
+        &include_bytes!("../../tests/fixtures/self-signed.pem")[..],
+        &include_bytes!("../../tests/fixtures/self-signed.key")[..],
+    );
+    let port = untrusted_tls_server(fixture, Arc::clone(&connections), Arc::clone(&plain)).await;
     let err = failed(
         get(&fetcher(), &format!("https://127.0.0.1:{port}/feed.xml"), &Validators::default())
             .await,
@@ -368,6 +374,26 @@ async fn an_untrusted_certificate_is_a_tls_error_with_no_insecure_retry() {
     );
     // One attempt, over TLS only: no retry without verification or over http.
     assert_eq!((connections.load(Ordering::SeqCst), plain.load(Ordering::SeqCst)), (1, 0));
+}
+
+#[tokio::test]
+async fn an_expired_certificate_says_so() {
+    // Valid in 2000 only; dates are checked before the issuer.
+    let fixture = (
+        &include_bytes!("../../tests/fixtures/expired.pem")[..],
+        &include_bytes!("../../tests/fixtures/expired.key")[..],
+    );
+    let counter = || Arc::new(AtomicUsize::new(0));
+    let port = untrusted_tls_server(fixture, counter(), counter()).await;
+    let target = format!("https://127.0.0.1:{port}/feed.xml");
+    let err = failed(get(&fetcher(), &target, &Validators::default()).await);
+    let message = err.to_string();
+    assert!(
+        message.starts_with(
+            "TLS error: the server's certificate has expired (certificate expired: verification time "
+        ) && message.contains("but certificate is not valid after 978307200 "),
+        "{message}"
+    );
 }
 
 #[tokio::test]

@@ -147,7 +147,8 @@ pub fn parse_feed(text: &str, opts: &FeedOptions) -> Result<ParsedFeed, FeedErro
     let mut json_images = HashMap::new();
     let prepared: &str = match text.as_bytes()[0] {
         b'{' => {
-            json_images = check_json(text, opts)?;
+            check_json(text, opts)?;
+            json_images = json_item_images(text);
             text
         }
         b'<' => {
@@ -348,101 +349,18 @@ fn with_offset(
 }
 
 /// Checks that a `{` document is a JSON Feed 1.x before feed-rs sees it.
-fn check_json(text: &str, opts: &FeedOptions) -> Result<HashMap<String, String>, FeedError> {
-    // Only `version` and each item's `id` and `image` (or `banner_image`) are deserialised;
-    // serde skips the rest without building it, so this costs one fast pass. serde_json's
-    // recursion limit (128) keeps deep nesting from overflowing.
+fn check_json(text: &str, opts: &FeedOptions) -> Result<(), FeedError> {
+    // Only `version` is deserialised; serde skips the rest without building it, so this costs
+    // one fast pass. serde_json's recursion limit (128) keeps deep nesting from overflowing.
     #[derive(serde::Deserialize)]
     struct Probe {
         version: Option<serde_json::Value>,
-        #[serde(default)]
-        items: Items,
-    }
-    /// `items` when it is a list; anything else is skipped here and left for feed-rs to
-    /// reject in its own words.
-    #[derive(Default)]
-    struct Items(Vec<ItemProbe>);
-    impl<'de> serde::Deserialize<'de> for Items {
-        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Items, D::Error> {
-            struct Visit;
-            impl<'de> serde::de::Visitor<'de> for Visit {
-                type Value = Items;
-                fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                    f.write_str("anything")
-                }
-                fn visit_seq<A: serde::de::SeqAccess<'de>>(
-                    self,
-                    mut seq: A,
-                ) -> Result<Items, A::Error> {
-                    let mut items = Vec::new();
-                    while let Some(item) = seq.next_element::<Option<ItemProbe>>()? {
-                        items.extend(item);
-                    }
-                    Ok(Items(items))
-                }
-                fn visit_map<A: serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> Result<Items, A::Error> {
-                    while map
-                        .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
-                        .is_some()
-                    {}
-                    Ok(Items::default())
-                }
-                fn visit_str<E>(self, _: &str) -> Result<Items, E> {
-                    Ok(Items::default())
-                }
-                fn visit_bool<E>(self, _: bool) -> Result<Items, E> {
-                    Ok(Items::default())
-                }
-                fn visit_i64<E>(self, _: i64) -> Result<Items, E> {
-                    Ok(Items::default())
-                }
-                fn visit_u64<E>(self, _: u64) -> Result<Items, E> {
-                    Ok(Items::default())
-                }
-                fn visit_f64<E>(self, _: f64) -> Result<Items, E> {
-                    Ok(Items::default())
-                }
-                fn visit_unit<E>(self) -> Result<Items, E> {
-                    Ok(Items::default())
-                }
-            }
-            d.deserialize_any(Visit)
-        }
-    }
-    #[derive(serde::Deserialize)]
-    struct ItemProbe {
-        #[serde(default)]
-        id: Option<serde_json::Value>,
-        #[serde(default)]
-        image: Option<serde_json::Value>,
-        #[serde(default)]
-        banner_image: Option<serde_json::Value>,
     }
     match serde_json::from_str::<Probe>(text) {
         Err(e) => Err(FeedError::Parse(format!("invalid JSON: {e}"))),
-        Ok(Probe { version: Some(serde_json::Value::String(v)), items }) => {
+        Ok(Probe { version: Some(serde_json::Value::String(v)) }) => {
             if v.starts_with("https://jsonfeed.org/version/1") {
-                // Ids as feed-rs reads them: a string, or (JSON Feed 1.0) a number.
-                let text = |v: Option<serde_json::Value>| match v? {
-                    serde_json::Value::String(s) => Some(s),
-                    serde_json::Value::Number(n) => Some(n.to_string()),
-                    _ => None,
-                };
-                Ok(items
-                    .0
-                    .into_iter()
-                    .filter_map(|i| {
-                        let id = text(i.id)?.trim().to_owned();
-                        let url = |v: Option<serde_json::Value>| match v? {
-                            serde_json::Value::String(s) => Some(s),
-                            _ => None,
-                        };
-                        Some((id, url(i.image).or(url(i.banner_image))?))
-                    })
-                    .collect())
+                Ok(())
             } else if v.contains("jsonfeed.org/version/") {
                 Err(FeedError::UnsupportedJsonVersion(v))
             } else {
@@ -456,6 +374,97 @@ fn check_json(text: &str, opts: &FeedOptions) -> Result<HashMap<String, String>,
             opts.content_type,
             "JSON without a jsonfeed version",
         ))),
+    }
+}
+
+/// Each JSON Feed item's `image` (else `banner_image`) by item id, which feed-rs does not
+/// read. A second serde pass that builds only those strings; a document it cannot read this
+/// way (items that are not objects, duplicate keys, odd values) just has no images, and
+/// feed-rs judges it as before.
+fn json_item_images(text: &str) -> HashMap<String, String> {
+    #[derive(serde::Deserialize)]
+    struct Probe {
+        #[serde(default)]
+        items: Vec<ItemProbe>,
+    }
+    #[derive(serde::Deserialize)]
+    struct ItemProbe {
+        #[serde(default)]
+        id: Scalar,
+        #[serde(default)]
+        image: Scalar,
+        #[serde(default)]
+        banner_image: Scalar,
+    }
+    let Ok(probe) = serde_json::from_str::<Probe>(text) else { return HashMap::new() };
+    let mut images = HashMap::new();
+    for item in probe.items {
+        // Ids as feed-rs reads them (a string), keyed as `map_entry` keys articles.
+        let Scalar::Text(id) = item.id else { continue };
+        let image = match (item.image, item.banner_image) {
+            (Scalar::Text(image), _) | (_, Scalar::Text(image)) => image,
+            _ => continue,
+        };
+        // The first of duplicate ids counts, as `map_entry` keeps the first article.
+        images.entry(strip_forbidden_chars(id.trim()).into_owned()).or_insert(image);
+    }
+    images
+}
+
+/// A JSON value read for its text only: a string is kept, anything else is skipped without
+/// being built.
+#[derive(Default)]
+enum Scalar {
+    Text(String),
+    #[default]
+    Other,
+}
+
+impl<'de> serde::Deserialize<'de> for Scalar {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Scalar, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Scalar;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_str<E>(self, s: &str) -> Result<Scalar, E> {
+                Ok(Scalar::Text(s.to_owned()))
+            }
+            fn visit_string<E>(self, s: String) -> Result<Scalar, E> {
+                Ok(Scalar::Text(s))
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Scalar, E> {
+                Ok(Scalar::Other)
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Scalar, E> {
+                Ok(Scalar::Other)
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Scalar, E> {
+                Ok(Scalar::Other)
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Scalar, E> {
+                Ok(Scalar::Other)
+            }
+            fn visit_unit<E>(self) -> Result<Scalar, E> {
+                Ok(Scalar::Other)
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Scalar, A::Error> {
+                while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+                Ok(Scalar::Other)
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Scalar, A::Error> {
+                while map.next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?.is_some() {}
+                Ok(Scalar::Other)
+            }
+        }
+        d.deserialize_any(Visit)
     }
 }
 
@@ -937,6 +946,36 @@ fn prefix_bit(prefix: &str) -> u8 {
     KNOWN_PREFIXES.iter().position(|(p, _)| *p == prefix).map_or(0, |i| 1 << i)
 }
 
+/// The well-known prefixes ([`prefix_bit`]) that the attributes of one start tag (`attrs`,
+/// everything after its name) declare. Only attribute names count: text inside quoted values
+/// is skipped, and a name is read at most a few bytes past `xmlns:`, so a hostile tag costs
+/// one pass.
+fn declared_prefixes(attrs: &[u8]) -> u8 {
+    let mut declared = 0;
+    let mut j = 0;
+    while j < attrs.len() {
+        match attrs[j] {
+            quote @ (b'"' | b'\'') => match memchr::memchr(quote, &attrs[j + 1..]) {
+                Some(k) => j += k + 2,
+                None => break,
+            },
+            c if c.is_ascii_whitespace() && attrs[j + 1..].starts_with(b"xmlns:") => {
+                let from = j + 1 + "xmlns:".len();
+                // The longest known prefix is 7 bytes; the name ends at an ASCII byte.
+                let window = &attrs[from..attrs.len().min(from + 8)];
+                if let Some(k) = window.iter().position(|&c| c == b'=' || c.is_ascii_whitespace())
+                    && let Ok(prefix) = std::str::from_utf8(&window[..k])
+                {
+                    declared |= prefix_bit(prefix);
+                }
+                j = from;
+            }
+            _ => j += 1,
+        }
+    }
+    declared
+}
+
 /// `xml` with declarations of the well-known prefixes in `missing` (a bit
 /// set) added to its root element, right after its name.
 fn declare_prefixes(xml: &str, missing: u8) -> Option<String> {
@@ -1075,13 +1114,7 @@ fn scan_xml(text: &str) -> Result<Scan, FeedError> {
             if let Some((prefix, _)) = name.split_once(':') {
                 scan.prefixes_used |= prefix_bit(prefix);
             }
-            let mut attrs = name_end;
-            while let Some(k) = memchr::memmem::find(&b[attrs..end], b"xmlns:") {
-                let from = attrs + k + "xmlns:".len();
-                let to = (from..end).find(|&j| b[j] == b'=' || b[j].is_ascii_whitespace());
-                scan.prefixes_declared |= prefix_bit(&text[from..to.unwrap_or(end)]);
-                attrs = from;
-            }
+            scan.prefixes_declared |= declared_prefixes(&b[name_end..end]);
             let self_closing = b[end - 1] == b'/';
             if scan.root.is_none() {
                 let local = name.rsplit(':').next().unwrap_or(name);
@@ -1516,6 +1549,53 @@ mod tests {
             .replace("media:", "")
             .replace("content:encoded", "description");
         assert!(parse(&unknown).warnings.is_empty());
+    }
+
+    #[test]
+    fn only_attribute_names_declare_prefixes_and_hostile_tags_cost_one_pass() {
+        let declared = |attrs: &str| declared_prefixes(attrs.as_bytes());
+        assert_eq!(declared(" xmlns:dc=\"u\" xmlns:media='v'"), 0b101);
+        assert_eq!(declared(" a=\"see xmlns:dc here\" b='xmlns:media=x'"), 0);
+        assert_eq!(declared(" xmlns:dcterms=\"u\" xmlns:x=\"v\" xmlns=\"w\""), 0);
+        assert_eq!(declared(" xmlns:中文=\"u\" xmlns:"), 0);
+        // A value full of "xmlns:" (once quadratic): skipped whole.
+        let hostile = format!(" a=\"{}\" xmlns:dc=\"u\"", " xmlns:".repeat(200_000));
+        let started = std::time::Instant::now();
+        assert_eq!(declared(&hostile), 1);
+        assert!(started.elapsed() < std::time::Duration::from_secs(2), "{:?}", started.elapsed());
+        // And the same through the whole scan, unquoted: each name is read a few bytes at most.
+        let unquoted = format!("<rss{}><channel/></rss>", " xmlns:".repeat(200_000));
+        let started = std::time::Instant::now();
+        let _ = scan_xml(&unquoted);
+        assert!(started.elapsed() < std::time::Duration::from_secs(2), "{:?}", started.elapsed());
+    }
+
+    #[test]
+    fn json_feed_images_never_cost_the_feed() {
+        // Odd but readable for feed-rs: no images, the same articles as before.
+        for items in [
+            r#"[{"id": "a", "url": "https://j.example/a", "title": "A", "image": "x.png", "image": "y.png"}]"#,
+            r#"[{"id": "a", "url": "https://j.example/a", "title": "A", "image": [0, 0, {"k": 1}]}]"#,
+        ] {
+            let text = format!(
+                r#"{{"version": "https://jsonfeed.org/version/1.1", "title": "J", "items": {items}}}"#
+            );
+            match parse_with(&text, |_| {}) {
+                Ok(feed) => assert_eq!(feed.articles[0].title, "A"),
+                Err(e) => assert!(!e.to_string().contains("ItemProbe"), "{e}"),
+            }
+        }
+        // Duplicate ids: the first item's image, as the first item is the one kept.
+        let text = r#"{"version": "https://jsonfeed.org/version/1.1", "title": "J", "items": [
+            {"id": "a", "url": "https://j.example/a", "title": "A", "image": "https://j.example/1.png"},
+            {"id": "a", "url": "https://j.example/a2", "title": "A2", "image": "https://j.example/2.png"}]}"#;
+        let feed = parse(text);
+        assert_eq!(feed.articles[0].image.as_deref(), Some("https://j.example/1.png"));
+        // Not a list: feed-rs's own message, as before.
+        let not_a_list =
+            r#"{"version": "https://jsonfeed.org/version/1.1", "title": "t", "items": "no"}"#;
+        let err = parse_with(not_a_list, |_| {}).unwrap_err();
+        assert!(matches!(&err, FeedError::Parse(m) if m.contains("invalid JSON Feed")), "{err:?}");
     }
 
     #[test]
