@@ -317,3 +317,61 @@ fn a_glob_names_each_record_path_it_cannot_read_and_reads_the_rest() {
     }
     assert_eq!(feed.contains("Title l"), !unreadable);
 }
+
+/// FS-08: a record file rewritten in place while builds read it (an editor
+/// or a sync tool saving it): every build ends, every feed it writes is
+/// whole, and any problem names the file and line. Which version each build
+/// sees is up to the timing; none of that may break a run.
+#[test]
+fn a_record_file_rewritten_while_it_is_read_never_breaks_a_build() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let t = TestDir::new();
+    t.file("feeds.toml", CONFIG.replace("path = \"data\"", "path = \"data/live.jsonl\""));
+    let version = |n: usize, v: usize| -> String {
+        (0..n)
+            .map(|i| {
+                format!(
+                    "{{\"id\": \"r{i}\", \"title\": \"Version {v} record {i}\", \
+                     \"published\": \"2025-01-0{} 10:00\", \"summary\": \"{}\"}}\n",
+                    1 + i % 9,
+                    "words ".repeat(40)
+                )
+            })
+            .collect()
+    };
+    t.file("data/live.jsonl", version(2000, 0));
+    let (path, stop) = (t.join("data/live.jsonl"), Arc::new(AtomicBool::new(false)));
+    let writer = {
+        let stop = Arc::clone(&stop);
+        std::thread::spawn(move || {
+            let mut v = 1;
+            while !stop.load(Ordering::Relaxed) {
+                // Truncated and written in place, a piece at a time: a reader
+                // can meet an empty file, half a line, or a file that grows
+                // under it.
+                use std::io::Write;
+                let mut file = std::fs::File::create(&path).unwrap();
+                for piece in version(500 + v % 3 * 1000, v).as_bytes().chunks(50_000) {
+                    file.write_all(piece).unwrap();
+                    std::thread::sleep(std::time::Duration::from_millis(2));
+                }
+                v += 1;
+            }
+        })
+    };
+    for _ in 0..6 {
+        let run = t.run(&["build"]);
+        assert!(run.code == 0 || run.code == 1, "exit {}: {}", run.code, run.stderr);
+        for line in run.stderr.lines() {
+            assert!(line.starts_with("warning: skipped: src: data/live.jsonl:"), "{line}");
+        }
+        let rss = t.read("output/main/rss.xml");
+        assert!(rss.starts_with("<?xml") && rss.ends_with("</rss>\n"), "{rss}");
+        let items = rss.matches("<item>").count();
+        assert_eq!(items, rss.matches("</item>").count());
+        assert!(items <= 50, "{items}");
+    }
+    stop.store(true, Ordering::Relaxed);
+    writer.join().unwrap();
+}

@@ -243,8 +243,19 @@ fn read_file(
 }
 
 /// Reads a whole file as UTF-8 text, naming the byte offset of bad bytes.
+/// The size was checked before (see `read_file`); the read is bounded too,
+/// so a file that grows in between cannot get past the limit.
 fn read_text(file: &Path) -> Result<String, String> {
-    let bytes = std::fs::read(file).map_err(|e| format!("cannot read file: {e}"))?;
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(file)
+        .and_then(|f| f.take(MAX_WHOLE_FILE_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(|e| format!("cannot read file: {e}"))?;
+    if bytes.len() as u64 > MAX_WHOLE_FILE_BYTES {
+        return Err(format!(
+            "file grew past the {MAX_WHOLE_FILE_BYTES}-byte limit while it was read; split it or use JSONL"
+        ));
+    }
     String::from_utf8(bytes).map_err(|e| {
         format!("not valid UTF-8 at byte {}; save the file as UTF-8", e.utf8_error().valid_up_to())
     })
@@ -449,4 +460,25 @@ fn date(value: Scalar, tz: Tz, field: &str) -> Result<DateTime<FixedOffset>, Str
         Scalar::Text(s) => dates::parse_date(&s, tz),
     };
     parsed.map_err(|e| format!("{field}: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_whole_file_read_stops_at_the_limit() {
+        // As if the file had grown after its size was checked.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.toml");
+        std::fs::write(&path, vec![b'#'; MAX_WHOLE_FILE_BYTES as usize + 1]).unwrap();
+        assert_eq!(
+            read_text(&path).unwrap_err(),
+            format!(
+                "file grew past the {MAX_WHOLE_FILE_BYTES}-byte limit while it was read; split it or use JSONL"
+            )
+        );
+        std::fs::write(&path, vec![b'#'; MAX_WHOLE_FILE_BYTES as usize]).unwrap();
+        assert_eq!(read_text(&path).unwrap().len() as u64, MAX_WHOLE_FILE_BYTES);
+    }
 }
