@@ -472,5 +472,43 @@ fn client_builder(settings: &FetchSettings, allow_private: bool) -> reqwest::Cli
 }
 
 fn build_client(builder: reqwest::ClientBuilder) -> Result<reqwest::Client, FetchError> {
+    #[cfg(test)]
+    let builder = match test_roots::get() {
+        Some(roots) => builder.tls_certs_only(roots),
+        None => builder,
+    };
     builder.build().map_err(|err| FetchError::Settings(format!("cannot build HTTP client: {err}")))
+}
+
+/// Root certificates that fetchers built on this thread trust instead of the
+/// system's, so tests can run a TLS server the client accepts.
+#[cfg(test)]
+pub(crate) mod test_roots {
+    use std::cell::RefCell;
+
+    thread_local! {
+        static ROOTS: RefCell<Option<Vec<reqwest::Certificate>>> = const { RefCell::new(None) };
+    }
+
+    /// Trust only `pem` (one or more certificates) on this thread until the
+    /// returned guard is dropped.
+    #[must_use]
+    pub(crate) fn set(pem: &[u8]) -> Reset {
+        let roots = reqwest::Certificate::from_pem_bundle(pem).expect("test roots are PEM");
+        ROOTS.with_borrow_mut(|r| *r = Some(roots));
+        Reset
+    }
+
+    /// Back to the system's roots when dropped (a test thread may run others).
+    pub(crate) struct Reset;
+
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            ROOTS.with_borrow_mut(|r| *r = None);
+        }
+    }
+
+    pub(super) fn get() -> Option<Vec<reqwest::Certificate>> {
+        ROOTS.with_borrow(Clone::clone)
+    }
 }

@@ -313,10 +313,22 @@ async fn a_trickled_status_line_and_headers_cannot_outlast_the_deadline() {
 /// counting connections and any that start with something other than a TLS
 /// handshake. Returns its port.
 async fn untrusted_tls_server(
-    (pem, key): (&'static [u8], &'static [u8]),
+    fixture: (&'static [u8], &'static [u8]),
     connections: Arc<AtomicUsize>,
     plain: Arc<AtomicUsize>,
 ) -> u16 {
+    let reply = "HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\n<rss/>".to_owned();
+    tls_server(fixture, reply, connections, plain).await
+}
+
+/// [`untrusted_tls_server`], answering every request with `reply`.
+async fn tls_server(
+    (pem, key): (&'static [u8], &'static [u8]),
+    reply: String,
+    connections: Arc<AtomicUsize>,
+    plain: Arc<AtomicUsize>,
+) -> u16 {
+    let reply = Arc::new(reply);
     use tokio_rustls::rustls;
     use tokio_rustls::rustls::pki_types::pem::PemObject;
     use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
@@ -336,7 +348,8 @@ async fn untrusted_tls_server(
     tokio::spawn(async move {
         while let Ok((stream, _)) = listener.accept().await {
             connections.fetch_add(1, Ordering::SeqCst);
-            let (acceptor, plain) = (acceptor.clone(), Arc::clone(&plain));
+            let (acceptor, plain, reply) =
+                (acceptor.clone(), Arc::clone(&plain), Arc::clone(&reply));
             tokio::spawn(async move {
                 let mut first = [0u8; 1];
                 // 0x16: a TLS handshake record.
@@ -345,8 +358,16 @@ async fn untrusted_tls_server(
                     return;
                 }
                 if let Ok(mut tls) = acceptor.accept(stream).await {
-                    let reply = "HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\n<rss/>";
+                    let mut seen = Vec::new();
+                    let mut buf = [0u8; 1024];
+                    while !seen.windows(4).any(|w| w == b"\r\n\r\n") {
+                        match tls.read(&mut buf).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => seen.extend_from_slice(&buf[..n]),
+                        }
+                    }
                     let _ = tls.write_all(reply.as_bytes()).await;
+                    let _ = tls.shutdown().await;
                 }
             });
         }
@@ -374,6 +395,71 @@ async fn an_untrusted_certificate_is_a_tls_error_with_no_insecure_retry() {
     );
     // One attempt, over TLS only: no retry without verification or over http.
     assert_eq!((connections.load(Ordering::SeqCst), plain.load(Ordering::SeqCst)), (1, 0));
+}
+
+/// The test CA and a certificate it issued (`name` in `tests/fixtures`).
+macro_rules! trusted {
+    ($name:literal) => {
+        (
+            &include_bytes!(concat!("../../tests/fixtures/", $name, ".pem"))[..],
+            &include_bytes!(concat!("../../tests/fixtures/", $name, ".key"))[..],
+        )
+    };
+}
+
+#[tokio::test]
+async fn a_trusted_server_is_read_and_a_redirect_to_http_is_refused() {
+    let _roots = super::test_roots::set(include_bytes!("../../tests/fixtures/test-ca.pem"));
+    let counter = || Arc::new(AtomicUsize::new(0));
+    // The fixtures work: a certificate from the test CA for 127.0.0.1 is accepted.
+    let ok = tls_server(
+        trusted!("trusted-localhost"),
+        "HTTP/1.1 200 OK\r\nContent-Length: 6\r\nConnection: close\r\n\r\n<rss/>".to_owned(),
+        counter(),
+        counter(),
+    )
+    .await;
+    let body = fetched(
+        get(&fetcher(), &format!("https://127.0.0.1:{ok}/f"), &Validators::default()).await,
+    );
+    assert_eq!(body.body, b"<rss/>");
+
+    // The same server redirecting to plain http: refused, and the http server never asked.
+    let asked = Arc::new(AtomicUsize::new(0));
+    let asked_too = Arc::clone(&asked);
+    let http = raw_server(move |mut stream| {
+        let asked = Arc::clone(&asked_too);
+        async move {
+            asked.fetch_add(1, Ordering::SeqCst);
+            read_request(&mut stream).await;
+        }
+    })
+    .await;
+    let reply = format!(
+        "HTTP/1.1 302 Found\r\nLocation: {http}feed.xml\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    );
+    let port = tls_server(trusted!("trusted-localhost"), reply, counter(), counter()).await;
+    let err = failed(
+        get(&fetcher(), &format!("https://127.0.0.1:{port}/f"), &Validators::default()).await,
+    );
+    assert!(err.to_string().contains("redirect from https to http refused"), "{err}");
+    assert_eq!(asked.load(Ordering::SeqCst), 0, "nothing was sent over http");
+}
+
+#[tokio::test]
+async fn a_certificate_for_another_name_says_so() {
+    let _roots = super::test_roots::set(include_bytes!("../../tests/fixtures/test-ca.pem"));
+    let counter = || Arc::new(AtomicUsize::new(0));
+    let port = untrusted_tls_server(trusted!("trusted-other-name"), counter(), counter()).await;
+    let err = failed(
+        get(&fetcher(), &format!("https://127.0.0.1:{port}/f"), &Validators::default()).await,
+    );
+    assert!(
+        err.to_string().starts_with(
+            "TLS error: the server's certificate is for another host name (certificate not valid for name \"127.0.0.1\""
+        ),
+        "{err}"
+    );
 }
 
 #[tokio::test]
