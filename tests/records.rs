@@ -342,6 +342,14 @@ fn a_record_file_rewritten_while_it_is_read_never_breaks_a_build() {
     };
     t.file("data/live.jsonl", version(2000, 0));
     let (path, stop) = (t.join("data/live.jsonl"), Arc::new(AtomicBool::new(false)));
+    // Stops the writer however the test ends, a failed assertion included.
+    struct Stop(Arc<AtomicBool>);
+    impl Drop for Stop {
+        fn drop(&mut self) {
+            self.0.store(true, Ordering::Relaxed);
+        }
+    }
+    let stopping = Stop(Arc::clone(&stop));
     let writer = {
         let stop = Arc::clone(&stop);
         std::thread::spawn(move || {
@@ -372,6 +380,6 @@ fn a_record_file_rewritten_while_it_is_read_never_breaks_a_build() {
         assert_eq!(items, rss.matches("</item>").count());
         assert!(items <= 50, "{items}");
     }
-    stop.store(true, Ordering::Relaxed);
+    drop(stopping);
     writer.join().unwrap();
 }
