@@ -261,37 +261,16 @@ async fn server_that_never_answers_hits_the_total_deadline() {
     assert!(elapsed < Duration::from_millis(1500), "{elapsed:?}");
 }
 
-#[tokio::test]
-async fn slow_drip_body_cannot_outlast_the_deadline() {
-    let target = raw_server(|mut stream| async move {
+/// A server that sends `at_once`, then drips `dripped` and a thousand more
+/// bytes, one per 50 ms: never idle long enough for the read timeout, never
+/// done within the deadline. Returns the fetch's error and how long it took.
+async fn fetch_from_a_drip(at_once: &'static str, dripped: &'static str) -> (FetchError, Duration) {
+    let target = raw_server(move |mut stream| async move {
         read_request(&mut stream).await;
-        let head = "HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: 1000\r\n\r\n";
-        if stream.write_all(head.as_bytes()).await.is_err() {
+        if stream.write_all(at_once.as_bytes()).await.is_err() {
             return;
         }
-        // One byte per 50 ms: always inside read_timeout, never done within the deadline.
-        for _ in 0..1000 {
-            if stream.write_all(b"x").await.is_err() {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    })
-    .await;
-    let started = Instant::now();
-    let err = failed(get(&fetcher(), &target, &Validators::default()).await);
-    let elapsed = started.elapsed();
-    assert!(matches!(err, FetchError::Timeout { kind: TimeoutKind::Total, .. }), "{err:?}");
-    assert!(elapsed < Duration::from_millis(1500), "{elapsed:?}");
-}
-
-#[tokio::test]
-async fn a_trickled_status_line_and_headers_cannot_outlast_the_deadline() {
-    // Never silent for long (inside read_timeout), never done (the headers never end).
-    let target = raw_server(|mut stream| async move {
-        read_request(&mut stream).await;
-        let head = "HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\n";
-        for byte in head.bytes().chain(std::iter::repeat_n(b'x', 1000)) {
+        for byte in dripped.bytes().chain(std::iter::repeat_n(b'x', 1000)) {
             if stream.write_all(&[byte]).await.is_err() {
                 return;
             }
@@ -301,7 +280,22 @@ async fn a_trickled_status_line_and_headers_cannot_outlast_the_deadline() {
     .await;
     let started = Instant::now();
     let err = failed(get(&fetcher(), &target, &Validators::default()).await);
-    let elapsed = started.elapsed();
+    (err, started.elapsed())
+}
+
+#[tokio::test]
+async fn slow_drip_body_cannot_outlast_the_deadline() {
+    let head = "HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: 1000\r\n\r\n";
+    let (err, elapsed) = fetch_from_a_drip(head, "").await;
+    assert!(matches!(err, FetchError::Timeout { kind: TimeoutKind::Total, .. }), "{err:?}");
+    assert!(elapsed < Duration::from_millis(1500), "{elapsed:?}");
+}
+
+#[tokio::test]
+async fn a_trickled_status_line_and_headers_cannot_outlast_the_deadline() {
+    // The headers never end.
+    let (err, elapsed) =
+        fetch_from_a_drip("", "HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\n").await;
     assert!(matches!(err, FetchError::Timeout { kind: TimeoutKind::Total, .. }), "{err:?}");
     assert_eq!(err.to_string(), "timed out after 1 s");
     assert!(elapsed >= Duration::from_millis(900), "{elapsed:?}");
