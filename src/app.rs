@@ -354,7 +354,7 @@ fn open_state(config: &Config, state: Option<&Path>) -> Result<Option<Store>, Ap
     }
     let Some(site) = &config.site else { return Ok(None) };
     let path = state.map_or_else(|| site.state.clone(), Path::to_owned);
-    Ok(Some(Store::open(&path)?))
+    Ok(Some(Store::open_for_run(&path)?))
 }
 
 /// A run that could not finish: output or state unusable (exit code 3).

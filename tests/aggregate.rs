@@ -537,6 +537,53 @@ async fn killing_a_run_mid_fetch_leaves_state_and_output_usable() {
     assert!(out.contains("Quick story") && out.contains("Slow story"), "{out}");
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killing_a_first_run_leaves_no_state_and_the_next_run_starts_clean() {
+    let server = MockServer::start().await;
+    let slow = rss(&[("s", "Slow story", Some("Mon, 03 Mar 2025 10:00:00 +0000"))]);
+    Mock::given(path("/slow.xml"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_delay(std::time::Duration::from_secs(3))
+                .set_body_string(slow),
+        )
+        .mount(&server)
+        .await;
+    let t = TestDir::new();
+    t.file("feeds.toml", config(&url_source("slow", &format!("{}/slow.xml", server.uri()))));
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_feedwright"))
+        .arg("build")
+        .current_dir(t.join(""))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    tokio::time::sleep(std::time::Duration::from_millis(700)).await;
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let names = || -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(t.join(".feedwright"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    // A new database is built aside: the killed run left only its temp file.
+    assert_eq!(names(), [format!("state.db.new-{pid}-0")]);
+    let again = run(&t, &["build"]).await;
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert_eq!(names(), ["state.db"], "the dead run's temp file is removed");
+    assert!(t.read("output/digest/rss.xml").contains("Slow story"));
+    let status = run(&t, &["status"]).await;
+    assert!(
+        status.stdout.lines().any(|l| l.starts_with("slow ") && l.contains(" 1 ")),
+        "{}",
+        status.stdout
+    );
+}
+
 #[test]
 fn two_feeds_with_the_same_plain_guid_keep_both_items() {
     let t = TestDir::new();

@@ -41,6 +41,8 @@ use thiserror::Error;
 
 use crate::model::Article;
 
+mod fresh;
+
 /// How long a statement waits for another connection's lock before failing
 /// with [`StoreError::Locked`].
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -227,6 +229,9 @@ pub struct Store {
     /// Whether a batch commit has already left its checkpoint to closing
     /// (see [`Batch::commit`]): only the first one does.
     checkpoint_deferred: bool,
+    /// A new database's temp file, installed at `path` once `conn` has
+    /// closed (fields drop in order); see [`Store::open_for_run`].
+    fresh: Option<fresh::Fresh>,
 }
 
 impl Store {
@@ -241,7 +246,35 @@ impl Store {
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         create_file(path)?;
         let conn = Connection::open(path).map_err(|e| map_err(path, e))?;
-        let mut store = Store { conn, path: path.to_path_buf(), checkpoint_deferred: false };
+        let mut store =
+            Store { conn, path: path.to_path_buf(), checkpoint_deferred: false, fresh: None };
+        store.configure()?;
+        store.check()?;
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// Opens the database for one build run: as [`Store::open`], except
+    /// that a database that does not exist yet is built in a temp file
+    /// beside `path` and appears there only when the store is dropped (by
+    /// [`Store::close_in_background`] or otherwise): written once, without
+    /// a WAL copy, and fsynced once. See the `fresh` module.
+    pub fn open_for_run(path: &Path) -> Result<Store, StoreError> {
+        match std::fs::symlink_metadata(path) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            // Whatever is there (a file, a link, something unreadable) is
+            // opened, or refused, as always.
+            _ => return Store::open(path),
+        }
+        create_parent(path)?;
+        let fresh = fresh::Fresh::create(path).map_err(|e| io_error(path, e))?;
+        let conn = Connection::open(fresh.temp()).map_err(|e| map_err(path, e))?;
+        let mut store = Store {
+            conn,
+            path: path.to_path_buf(),
+            checkpoint_deferred: false,
+            fresh: Some(fresh),
+        };
         store.configure()?;
         store.check()?;
         store.migrate()?;
@@ -260,7 +293,8 @@ impl Store {
     pub fn open_for_reading(path: &Path) -> Result<Store, StoreError> {
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(path, flags).map_err(|e| map_err(path, e))?;
-        let store = Store { conn, path: path.to_path_buf(), checkpoint_deferred: false };
+        let store =
+            Store { conn, path: path.to_path_buf(), checkpoint_deferred: false, fresh: None };
         store.conn.busy_timeout(BUSY_TIMEOUT).map_err(|e| store.err(e))?;
         store.check()?;
         let (found, supported) = (store.schema_version()?, MIGRATIONS.len() as i64);
@@ -747,6 +781,21 @@ impl Store {
         self.conn.pragma_update(None, "page_size", 16 * 1024).map_err(|e| self.err(e))?;
         // The first statement that reads the file: a garbage file fails here
         // with "file is not a database", mapped to Corrupt.
+        if self.fresh.is_some() {
+            // A file only this connection knows of: rollback needs a journal,
+            // a crash only loses the temp file, and it is fsynced once
+            // before it is installed (see the `fresh` module).
+            let mode: String = self
+                .conn
+                .query_row("PRAGMA journal_mode = MEMORY", [], |r| r.get(0))
+                .map_err(|e| self.err(e))?;
+            if !mode.eq_ignore_ascii_case("memory") {
+                tracing::warn!(path = %self.path.display(), mode, "new state database journal mode");
+            }
+            self.conn.pragma_update(None, "synchronous", "OFF").map_err(|e| self.err(e))?;
+            self.conn.pragma_update(None, "foreign_keys", true).map_err(|e| self.err(e))?;
+            return Ok(());
+        }
         let mode: String = self
             .conn
             .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
@@ -822,6 +871,16 @@ impl Store {
 /// dropping this waits for it, so a run ends with the database closed.
 #[derive(Debug)]
 pub struct Closing(Option<std::thread::JoinHandle<()>>);
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        if self.fresh.is_some() {
+            // A new database is installed in the journal mode every open
+            // sets; should this fail, the next open switches it.
+            let _ = self.conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()));
+        }
+    }
+}
 
 impl Drop for Closing {
     fn drop(&mut self) {
@@ -998,15 +1057,17 @@ impl Encoded {
 /// that SQLite never creates them with umask-default modes; the `-wal` and
 /// `-shm` files inherit the database file's mode.
 fn create_file(path: &Path) -> Result<(), StoreError> {
-    let io_err = |source: io::Error| match source.kind() {
-        io::ErrorKind::PermissionDenied | io::ErrorKind::ReadOnlyFilesystem => {
-            StoreError::ReadOnly { path: path.to_path_buf(), detail: source.to_string() }
-        }
-        io::ErrorKind::StorageFull | io::ErrorKind::QuotaExceeded => {
-            StoreError::Full { path: path.to_path_buf() }
-        }
-        _ => StoreError::Open { path: path.to_path_buf(), source },
-    };
+    create_parent(path)?;
+    let mut options = std::fs::OpenOptions::new();
+    // No truncate: an existing file, healthy or not, is never altered here.
+    options.read(true).write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path).map(drop).map_err(|e| io_error(path, e))
+}
+
+/// Creates the database's directory (0700 on unix) when missing.
+fn create_parent(path: &Path) -> Result<(), StoreError> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
         && !dir.is_dir()
     {
@@ -1014,14 +1075,22 @@ fn create_file(path: &Path) -> Result<(), StoreError> {
         builder.recursive(true);
         #[cfg(unix)]
         std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-        builder.create(dir).map_err(io_err)?;
+        builder.create(dir).map_err(|e| io_error(path, e))?;
     }
-    let mut options = std::fs::OpenOptions::new();
-    // No truncate: an existing file, healthy or not, is never altered here.
-    options.read(true).write(true).create(true).truncate(false);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options.open(path).map(drop).map_err(io_err)
+    Ok(())
+}
+
+/// An I/O error creating the database at `path`, as the variant callers act on.
+fn io_error(path: &Path, source: io::Error) -> StoreError {
+    match source.kind() {
+        io::ErrorKind::PermissionDenied | io::ErrorKind::ReadOnlyFilesystem => {
+            StoreError::ReadOnly { path: path.to_path_buf(), detail: source.to_string() }
+        }
+        io::ErrorKind::StorageFull | io::ErrorKind::QuotaExceeded => {
+            StoreError::Full { path: path.to_path_buf() }
+        }
+        _ => StoreError::Open { path: path.to_path_buf(), source },
+    }
 }
 
 /// Maps SQLite result codes to the variants callers act on.
@@ -1275,6 +1344,109 @@ mod tests {
         assert!(!wal.exists(), "the WAL is removed when the last connection closes");
         let store = Store::open(&path).unwrap();
         assert_eq!(store.items("s").unwrap().len(), 200);
+    }
+
+    /// The names in `path`'s directory, sorted.
+    fn names_beside(path: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(path.parent().unwrap())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn a_new_database_is_built_aside_and_appears_when_closed() {
+        let (_dir, path) = temp();
+        let mut store = Store::open_for_run(&path).unwrap();
+        assert!(!path.exists(), "nothing at the path while the run builds it");
+        let pid = std::process::id();
+        let building = names_beside(&path);
+        assert_eq!(building.len(), 1, "{building:?}");
+        assert!(building[0].starts_with(&format!("feedwright.db.new-{pid}-")), "{building:?}");
+        let mut batch = store.begin().unwrap();
+        batch.upsert_items("s", &[dated("urn:1", 0), dated("urn:2", 1)], t(0)).unwrap();
+        batch.commit().unwrap();
+        drop(store.close_in_background());
+        assert_eq!(names_beside(&path), ["feedwright.db"], "temp file renamed, no companions");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        let store = Store::open(&path).unwrap();
+        assert_eq!(ids(&store.items("s").unwrap()), ["urn:2", "urn:1"]);
+        let mode: String = store.conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+        assert_eq!(mode, "wal");
+        let page_size: i64 = store.conn.query_row("PRAGMA page_size", [], |r| r.get(0)).unwrap();
+        assert_eq!(page_size, 16 * 1024);
+        drop(store);
+        // Once it exists, a run opens it in place.
+        let store = Store::open_for_run(&path).unwrap();
+        assert!(store.fresh.is_none());
+        assert_eq!(names_beside(&path).iter().filter(|n| n.contains(".new-")).count(), 0);
+    }
+
+    #[test]
+    fn a_new_database_dropped_without_closing_is_still_installed() {
+        let (_dir, path) = temp();
+        let mut store = Store::open_for_run(&path).unwrap();
+        store.upsert_items("s", &[article("urn:1", "One")], t(0)).unwrap();
+        drop(store);
+        assert_eq!(Store::open(&path).unwrap().items("s").unwrap().len(), 1);
+    }
+
+    #[test]
+    fn a_database_another_run_created_meanwhile_is_kept() {
+        let (_dir, path) = temp();
+        let mut first = Store::open_for_run(&path).unwrap();
+        let mut second = Store::open_for_run(&path).unwrap();
+        first.upsert_items("first", &[article("urn:1", "One")], t(0)).unwrap();
+        second.upsert_items("second", &[article("urn:2", "Two")], t(0)).unwrap();
+        drop(first);
+        drop(second);
+        assert_eq!(names_beside(&path), ["feedwright.db"], "the second run's temp file is gone");
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.items("first").unwrap().len(), 1);
+        assert!(store.items("second").unwrap().is_empty());
+    }
+
+    #[test]
+    fn temp_files_of_dead_processes_are_removed_and_others_kept() {
+        let (_dir, path) = temp();
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        // A pid that was just in use and is now free.
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let dead = child.id();
+        child.wait().unwrap();
+        let own = std::process::id();
+        let left = [
+            format!("feedwright.db.new-{dead}-0"),
+            format!("feedwright.db.new-{dead}-0-journal"),
+            format!("feedwright.db.new-{dead}-3-wal"),
+            format!("feedwright.db.new-{own}-999"),
+            // pid 1 always exists.
+            "feedwright.db.new-1-0".to_owned(),
+            "feedwright.db.new-notapid".to_owned(),
+            format!("other.db.new-{dead}-0"),
+        ];
+        for name in &left {
+            std::fs::write(path.with_file_name(name), "x").unwrap();
+        }
+        std::fs::create_dir(path.with_file_name(format!("feedwright.db.new-{dead}-7"))).unwrap();
+        let store = Store::open_for_run(&path).unwrap();
+        let names = names_beside(&path);
+        for gone in &left[..3] {
+            assert!(!names.contains(gone), "{gone} removed: {names:?}");
+        }
+        for kept in &left[3..] {
+            assert!(names.contains(kept), "{kept} kept: {names:?}");
+        }
+        assert!(names.contains(&format!("feedwright.db.new-{dead}-7")), "directories are not ours");
+        drop(store);
+        assert!(path.exists());
     }
 
     #[test]
