@@ -84,7 +84,11 @@ struct Pending {
     slot: usize,
     article: Article,
     keys: Keys,
-    /// Filled in by [`Collector::flush`], with the time it took.
+    /// Whether it is prepared now (see [`Collector::push`]) rather than in
+    /// [`Collector::finish`], if it survives until then.
+    eager: bool,
+    /// Filled in by [`Collector::flush`] for an eager record, with the time
+    /// it took.
     snippets: Snippets,
     times: (Duration, Duration),
     /// Preparing it failed (see [`prepare`]).
@@ -181,32 +185,21 @@ impl<'a> Collector<'a> {
         for &t in &self.targets[slot] {
             self.buffers[t].pushed += 1;
         }
-        if eager {
-            // Its id and keys are made with the rest of its batch, in parallel.
-            self.pending.push(Pending {
-                seq: self.seq,
-                slot,
-                article,
-                keys: Keys { link: None, title_day: None },
-                snippets: Vec::new(),
-                times: (Duration::ZERO, Duration::ZERO),
-                spoiled: false,
-            });
-            if self.pending.len() >= BATCH {
-                self.flush();
-            }
-        } else {
-            // Entries reach their buffers in arrival order, so a compaction
-            // sees exactly what it would have seen without batching.
+        // Its id and keys are made with the rest of its batch, in parallel;
+        // entries still reach their buffers in arrival order, so a
+        // compaction sees exactly what it would have seen without batching.
+        self.pending.push(Pending {
+            seq: self.seq,
+            slot,
+            article,
+            keys: Keys { link: None, title_day: None },
+            eager,
+            snippets: Vec::new(),
+            times: (Duration::ZERO, Duration::ZERO),
+            spoiled: false,
+        });
+        if self.pending.len() >= BATCH {
             self.flush();
-            let keys = identify(&mut article, &self.config.channels[slot].id, &self.site.link);
-            let entry = Entry {
-                seq: self.seq,
-                article: Arc::new(article),
-                keys: Arc::new(keys),
-                snippets: None,
-            };
-            self.place(slot, &entry);
         }
         Ok(())
     }
@@ -217,7 +210,8 @@ impl<'a> Collector<'a> {
         }
     }
 
-    /// Prepares the pending records in parallel and places them.
+    /// Identifies the pending records (and prepares the eager ones) in
+    /// parallel, and places them in arrival order.
     fn flush(&mut self) {
         if self.pending.is_empty() {
             return;
@@ -229,9 +223,11 @@ impl<'a> Collector<'a> {
         let (channels, site_link) = (&self.config.channels, &self.site.link);
         pending.par_iter_mut().for_each(|p| {
             p.keys = identify(&mut p.article, &channels[p.slot].id, site_link);
-            let (article, snippets, times, spoiled) =
-                prepare(std::mem::take(&mut p.article), lengths, ellipsis);
-            (p.article, p.snippets, p.times, p.spoiled) = (article, snippets, times, spoiled);
+            if p.eager {
+                let (article, snippets, times, spoiled) =
+                    prepare(std::mem::take(&mut p.article), lengths, ellipsis);
+                (p.article, p.snippets, p.times, p.spoiled) = (article, snippets, times, spoiled);
+            }
         });
         for p in pending.drain(..) {
             self.times.add(p.times.0, p.times.1);
@@ -242,7 +238,7 @@ impl<'a> Collector<'a> {
                 seq: p.seq,
                 article: Arc::new(p.article),
                 keys: Arc::new(p.keys),
-                snippets: Some(Arc::new(p.snippets)),
+                snippets: p.eager.then(|| Arc::new(p.snippets)),
             };
             self.place(p.slot, &entry);
         }
@@ -943,13 +939,16 @@ summary_length = 5
             );
             c.push(a, None).unwrap();
             // "news" (an ancestor) keeps 3: the first three are surely kept
-            // and wait to be prepared; the fourth cannot be, so it is held
-            // raw and prepared only if it survives.
-            let (pending, raw) = if i < 3 { (i + 1, 0) } else { (0, i - 2) };
-            assert_eq!(c.pending.len(), pending, "after record {i}");
-            let unprepared = c.buffers[1].items.iter().filter(|e| e.snippets.is_none()).count();
-            assert_eq!(unprepared, raw, "after record {i}");
+            // and are prepared with their batch; the later ones cannot be,
+            // so they are only identified then, and prepared at the end if
+            // they survive.
+            assert_eq!(c.pending.len(), i + 1, "after record {i}");
+            let eager = c.pending.iter().filter(|p| p.eager).count();
+            assert_eq!(eager, (i + 1).min(3), "after record {i}");
         }
+        c.flush();
+        let unprepared = c.buffers[1].items.iter().filter(|e| e.snippets.is_none()).count();
+        assert_eq!(unprepared, 2);
         let feeds = c.finish();
         assert_eq!(feeds[0].items.len(), 3);
         assert_eq!(feeds[1].items.len(), 5);
