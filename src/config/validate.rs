@@ -39,8 +39,10 @@ impl Ctx<'_> {
         self.at(value.span(), message)
     }
 
-    fn line_of<T>(&self, value: &Spanned<T>) -> usize {
-        line_column(self.text, value.span().start).0
+    /// The line of a byte offset: counted only for a message, since
+    /// counting for every table of a config with hundreds was quadratic.
+    fn line_at(&self, offset: usize) -> usize {
+        line_column(self.text, offset).0
     }
 }
 
@@ -354,6 +356,7 @@ fn validate_channels(
     site: &Site,
 ) -> Result<(Vec<Channel>, ChannelNames), ConfigError> {
     let mut channels: Vec<Channel> = Vec::with_capacity(raw.len());
+    // Where each id was first defined (byte offset).
     let mut lines: HashMap<ChannelId, usize> = HashMap::new();
     let mut parents = Vec::with_capacity(raw.len());
     for c in raw {
@@ -363,13 +366,14 @@ fn validate_channels(
                 "invalid channel id \"{id_str}\": use 1-64 characters of a-z, 0-9, \"-\" and \"_\", starting with a letter or digit"
             ))
         })?;
-        if let Some(first) = lines.get(&id) {
+        if let Some(&first) = lines.get(&id) {
+            let first = ctx.line_at(first);
             return Err(ctx.spanned(
                 &c.id,
                 format!("duplicate channel id \"{id}\" (first defined at line {first})"),
             ));
         }
-        lines.insert(id.clone(), ctx.line_of(&c.id));
+        lines.insert(id.clone(), c.id.span().start);
         let link = match &c.link {
             Some(l) => http_url(ctx, l, "link")?,
             None => site.page_url(&id),
@@ -470,6 +474,7 @@ fn validate_sources(
     base: &Path,
 ) -> Result<Vec<Source>, ConfigError> {
     let mut sources = Vec::with_capacity(raw.len());
+    // Where each id was first defined (byte offset).
     let mut lines: HashMap<String, usize> = HashMap::new();
     for s in raw {
         let id = s.id.get_ref().trim().to_owned();
@@ -481,13 +486,14 @@ fn validate_sources(
                 "invalid source id \"{id}\": use 1-64 characters of A-Z, a-z, 0-9, \"-\", \"_\" and \".\""
             )));
         }
-        if let Some(first) = lines.get(&id) {
+        if let Some(&first) = lines.get(&id) {
+            let first = ctx.line_at(first);
             return Err(ctx.spanned(
                 &s.id,
                 format!("duplicate source id \"{id}\" (first defined at line {first})"),
             ));
         }
-        lines.insert(id.clone(), ctx.line_of(&s.id));
+        lines.insert(id.clone(), s.id.span().start);
         reject_foreign_keys(ctx, &id, &s)?;
         let kind = match s.kind.get_ref().as_str() {
             "records" => {
