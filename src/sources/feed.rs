@@ -27,6 +27,7 @@ use feed_rs::parser::{ParseErrorKind, ParseFeedError};
 use regex::Regex;
 use url::Url;
 
+use super::img_tags::image_sources;
 use crate::dates::parse_date;
 use crate::decode::rewrite_prolog_encoding;
 use crate::model::{Article, Enclosure, Origin, Via};
@@ -739,47 +740,6 @@ fn map_entry(e: Entry, n: usize, ctx: &Ctx, warnings: &mut Vec<String>) -> Optio
         via: Some(ctx.via.clone()),
         ..Article::default()
     })
-}
-
-/// The `src` of each `<img>` in `html` that is not a tracking pixel, in document order. Read
-/// with regexes, not a parser: a lead image is a guess, and a missed one costs nothing, while a
-/// tracking pixel taken as the lead image would be shown by readers the sanitiser's removal of
-/// it from the content does not reach.
-fn image_sources(html: &str) -> impl Iterator<Item = String> + '_ {
-    static IMG: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"(?i)<img\b[^>]*>").expect("valid regex"));
-    static ATTRIBUTE: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r#"\s([A-Za-z-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))"#)
-            .expect("valid regex")
-    });
-    // Most bodies hold no image at all: a search for `<img` rules that out
-    // faster than the case-insensitive regex does.
-    let bytes = html.as_bytes();
-    let has_img = memchr::memchr_iter(b'<', bytes)
-        .any(|i| bytes.get(i + 1..i + 4).is_some_and(|name| name.eq_ignore_ascii_case(b"img")));
-    IMG.find_iter(if has_img { html } else { "" }).filter_map(|tag| {
-        let (mut src, mut width, mut height) = (None, None, None);
-        for c in ATTRIBUTE.captures_iter(tag.as_str()) {
-            let value = c.get(2).or(c.get(3)).or(c.get(4)).map_or("", |m| m.as_str());
-            let slot = match c[1].to_ascii_lowercase().as_str() {
-                "src" => &mut src,
-                "width" => &mut width,
-                "height" => &mut height,
-                _ => continue,
-            };
-            // The first of duplicate attributes counts, as in HTML.
-            slot.get_or_insert_with(|| decode_attr(value));
-        }
-        if crate::sanitize::is_tracking_pixel(width.as_deref(), height.as_deref()) {
-            return None;
-        }
-        src.filter(|s| !s.is_empty())
-    })
-}
-
-/// The few references an attribute value in HTML is likely to hold.
-fn decode_attr(s: &str) -> String {
-    s.trim().replace("&amp;", "&")
 }
 
 /// The first alternate link: no `rel` or `rel="alternate"`, not a comments link, not a JSON

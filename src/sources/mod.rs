@@ -11,6 +11,7 @@
 
 pub mod feed;
 pub mod html;
+mod img_tags;
 pub mod records;
 
 use std::fmt;
