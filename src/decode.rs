@@ -29,9 +29,11 @@ pub enum DecodeError {
 
 /// A decoded document.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Decoded {
-    /// The text, without a leading BOM, with the XML prolog's encoding rewritten to `UTF-8`.
-    pub text: String,
+pub struct Decoded<'a> {
+    /// The text, without a leading BOM, with the XML prolog's encoding rewritten to `UTF-8`:
+    /// borrowed from the bytes where they were UTF-8 already and needed no change (copying
+    /// every fetched feed once was a twentieth of a large merge).
+    pub text: Cow<'a, str>,
     /// The WHATWG name of the encoding used, e.g. `UTF-8`, `GBK`, `windows-1252`.
     pub encoding: &'static str,
     /// Set when the result is a fallback or contains replacement characters: what was
@@ -77,7 +79,7 @@ const META_SCAN: usize = 4096;
 /// The returned text never starts with a BOM (a second BOM after the first is removed too),
 /// and its XML prolog, if any, says `encoding="UTF-8"`. Empty or whitespace-only input is
 /// [`DecodeError::Empty`].
-pub fn decode(bytes: &[u8], http_charset: Option<&str>) -> Result<Decoded, DecodeError> {
+pub fn decode<'a>(bytes: &'a [u8], http_charset: Option<&str>) -> Result<Decoded<'a>, DecodeError> {
     // UTF-32 is checked before the UTF-16 BOM because FF FE 00 00 starts with FF FE.
     if bytes.starts_with(&[0x00, 0x00, 0xFE, 0xFF])
         || bytes.starts_with(&[0xFF, 0xFE, 0x00, 0x00])
@@ -92,7 +94,7 @@ pub fn decode(bytes: &[u8], http_charset: Option<&str>) -> Result<Decoded, Decod
         let (text, had_errors) = encoding.decode_without_bom_handling(&bytes[bom_len..]);
         let warning = had_errors
             .then(|| format!("undecodable {} bytes replaced with U+FFFD", encoding.name()));
-        return finish(&text, encoding, warning);
+        return finish(text, encoding, warning);
     }
     if bytes.starts_with(&[b'<', 0x00, b'?', 0x00]) {
         return decode_with(bytes, UTF_16LE, None);
@@ -103,7 +105,7 @@ pub fn decode(bytes: &[u8], http_charset: Option<&str>) -> Result<Decoded, Decod
 
     // Most feeds are UTF-8, and checking a large one with std took a twentieth of a merge.
     if let Ok(text) = simdutf8::basic::from_utf8(bytes) {
-        return finish(text, UTF_8, None);
+        return finish(Cow::Borrowed(text), UTF_8, None);
     }
 
     // Declared labels in precedence order; the first one WHATWG knows is used.
@@ -167,11 +169,11 @@ pub(crate) fn rewrite_prolog_encoding(text: &str) -> Cow<'_, str> {
 }
 
 /// Decodes with `encoding` (the one the precedence chose; `label` is what was declared).
-fn decode_with(
-    bytes: &[u8],
+fn decode_with<'a>(
+    bytes: &'a [u8],
     encoding: &'static Encoding,
     label: Option<&[u8]>,
-) -> Result<Decoded, DecodeError> {
+) -> Result<Decoded<'a>, DecodeError> {
     if encoding == UTF_8 {
         // Only reached when the bytes are not valid UTF-8.
         let (good, bad, first_bad) = utf8_census(bytes);
@@ -185,7 +187,7 @@ fn decode_with(
                 "invalid UTF-8 at byte {first_bad} ({bad} sequence(s) replaced with U+FFFD; \
                  {declared})"
             );
-            return finish(&text, UTF_8, Some(warning));
+            return finish(text, UTF_8, Some(warning));
         }
         // Mostly not UTF-8: guess the real encoding from the bytes
         // (chardetng, the detector browsers use), so an undeclared GBK or
@@ -210,29 +212,45 @@ fn decode_with(
             "not valid UTF-8 (first bad byte at {first_bad}; {declared}); decoded as {}",
             guess.name()
         );
-        return finish(&text, guess, Some(warning));
+        return finish(text, guess, Some(warning));
     }
     let (text, had_errors) = encoding.decode_without_bom_handling(bytes);
     let warning = had_errors.then(|| {
         let offset = first_error_offset(bytes, encoding);
         format!("undecodable {} bytes from byte {offset} replaced with U+FFFD", encoding.name())
     });
-    finish(&text, encoding, warning)
+    finish(text, encoding, warning)
 }
 
 /// Strips leading BOMs, rejects empty text and rewrites the prolog.
-fn finish(
-    text: &str,
+fn finish<'a>(
+    text: Cow<'a, str>,
     encoding: &'static Encoding,
     warning: Option<String>,
-) -> Result<Decoded, DecodeError> {
+) -> Result<Decoded<'a>, DecodeError> {
     // A second BOM (a file saved twice by a BOM-adding editor) is just as invisible as the
     // first and would end up in the first title, so every leading one goes.
-    let text = text.trim_start_matches('\u{feff}');
-    if text.trim().is_empty() {
-        return Err(DecodeError::Empty);
-    }
-    let text = rewrite_prolog_encoding(text).into_owned();
+    let empty = |t: &str| t.trim().is_empty();
+    let text = match text {
+        Cow::Borrowed(t) => {
+            let t = t.trim_start_matches('\u{feff}');
+            if empty(t) {
+                return Err(DecodeError::Empty);
+            }
+            rewrite_prolog_encoding(t)
+        }
+        Cow::Owned(t) => {
+            let trimmed = t.trim_start_matches('\u{feff}');
+            if empty(trimmed) {
+                return Err(DecodeError::Empty);
+            }
+            match rewrite_prolog_encoding(trimmed) {
+                Cow::Owned(rewritten) => Cow::Owned(rewritten),
+                Cow::Borrowed(same) if same.len() == t.len() => Cow::Owned(t),
+                Cow::Borrowed(same) => Cow::Owned(same.to_owned()),
+            }
+        }
+    };
     Ok(Decoded { text, encoding: encoding.name(), warning })
 }
 
@@ -319,7 +337,7 @@ mod tests {
         bytes.into_owned()
     }
 
-    fn title(d: &Decoded) -> &str {
+    fn title<'a>(d: &'a Decoded<'_>) -> &'a str {
         let start = d.text.find("<title>").unwrap() + 7;
         let end = d.text.find("</title>").unwrap();
         &d.text[start..end]
@@ -372,7 +390,8 @@ mod tests {
             ("KOI8-R", "Новости дня", encoding_rs::KOI8_R, "KOI8-R"),
         ];
         for (label, text, enc, name) in cases {
-            let d = decode(&xml_with(label, text, enc), None).unwrap();
+            let bytes = xml_with(label, text, enc);
+            let d = decode(&bytes, None).unwrap();
             assert_eq!((d.encoding, title(&d)), (name, text), "{label}");
             assert_eq!(d.warning, None, "{label}");
         }

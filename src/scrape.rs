@@ -195,7 +195,7 @@ async fn fetch_page(
             let charset = body.content_type.as_deref().and_then(charset_of);
             let decoded = decode(&body.body, charset).map_err(|e| (e.to_string(), None))?;
             Ok(Some(Page {
-                text: decoded.text,
+                text: decoded.text.into_owned(),
                 url: body.final_url,
                 validators: body.validators,
                 warning: decoded.warning,
@@ -212,7 +212,7 @@ async fn read_file(path: &Path) -> Result<Option<Page>, (String, Option<std::tim
     let url = crate::aggregate::file_url(path)
         .ok_or_else(|| ("cannot turn the path into a file URL".to_owned(), None))?;
     Ok(Some(Page {
-        text: decoded.text,
+        text: decoded.text.into_owned(),
         url,
         validators: Validators::default(),
         warning: decoded.warning,
