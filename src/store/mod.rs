@@ -589,28 +589,49 @@ impl Store {
         source: &str,
         fresh: Vec<Article>,
     ) -> Result<Vec<StoredItem>, StoreError> {
+        if fresh.is_empty() {
+            return self.read_items(source, true, |_, row| Ok(article_at(row, 4)));
+        }
         let mut fresh: HashMap<String, Article> =
             fresh.into_iter().rev().map(|a| (a.id.clone(), a)).collect();
-        let mut stmt = self
+        // The articles are not selected with the rest: sorting the rows
+        // with their few KiB of JSON copied them all, when most are in
+        // `fresh`; the others are looked up one by one.
+        let mut by_rowid = self
             .conn
-            .prepare(
-                "SELECT item_id, article, first_seen, last_seen FROM items WHERE source = ?1
-                 ORDER BY coalesce(item_date, first_seen) DESC, item_id",
-            )
+            .prepare_cached("SELECT article FROM items WHERE rowid = ?1")
             .map_err(|e| self.err(e))?;
+        self.read_items(source, false, |id, row| match fresh.remove(id) {
+            Some(article) => Ok(Ok(article)),
+            None => by_rowid.query_row([row.get::<_, i64>(3)?], |r| Ok(article_at(r, 0))),
+        })
+    }
+
+    /// `source`'s items in feed order, each article given by `article(item
+    /// id, row)`. A row holds `item_id, first_seen, last_seen, rowid`, and
+    /// the article's JSON fifth if `with_article`. An item whose article or
+    /// times do not decode is skipped with a warning.
+    fn read_items(
+        &self,
+        source: &str,
+        with_article: bool,
+        mut article: impl FnMut(&str, &rusqlite::Row<'_>) -> rusqlite::Result<Result<Article, String>>,
+    ) -> Result<Vec<StoredItem>, StoreError> {
+        let sql = if with_article {
+            "SELECT item_id, first_seen, last_seen, rowid, article FROM items WHERE source = ?1
+             ORDER BY coalesce(item_date, first_seen) DESC, item_id"
+        } else {
+            "SELECT item_id, first_seen, last_seen, rowid FROM items WHERE source = ?1
+             ORDER BY coalesce(item_date, first_seen) DESC, item_id"
+        };
+        let mut stmt = self.conn.prepare(sql).map_err(|e| self.err(e))?;
         let mut rows = stmt.query([source]).map_err(|e| self.err(e))?;
         let mut out = Vec::new();
         while let Some(row) = rows.next().map_err(|e| self.err(e))? {
             let id: String = row.get(0).map_err(|e| self.err(e))?;
-            let decoded = match fresh.remove(&id) {
-                Some(article) => Ok(article),
-                None => match row.get_ref(1).map_err(|e| self.err(e))?.as_str() {
-                    Ok(json) => serde_json::from_str::<Article>(json).map_err(|e| e.to_string()),
-                    Err(e) => Err(e.to_string()),
-                },
-            };
-            let first = row.get::<_, i64>(2).map_err(|e| self.err(e))?;
-            let last = row.get::<_, i64>(3).map_err(|e| self.err(e))?;
+            let decoded = article(&id, row).map_err(|e| self.err(e))?;
+            let first = row.get::<_, i64>(1).map_err(|e| self.err(e))?;
+            let last = row.get::<_, i64>(2).map_err(|e| self.err(e))?;
             let times = time(first).zip(time(last)).ok_or_else(|| "bad seen times".to_owned());
             match decoded.and_then(|a| times.map(|t| (a, t))) {
                 Ok((article, (first_seen, last_seen))) => {
@@ -1064,6 +1085,14 @@ impl Encoded {
     /// The JSON, for binding as text.
     fn text(&self) -> rusqlite::types::ToSqlOutput<'_> {
         rusqlite::types::ToSqlOutput::Borrowed(rusqlite::types::ValueRef::Text(&self.json))
+    }
+}
+
+/// The article stored as JSON in column `i` of `row`, or why it cannot be read.
+fn article_at(row: &rusqlite::Row<'_>, i: usize) -> Result<Article, String> {
+    match row.get_ref(i).map_err(|e| e.to_string())?.as_str() {
+        Ok(json) => serde_json::from_str::<Article>(json).map_err(|e| e.to_string()),
+        Err(e) => Err(e.to_string()),
     }
 }
 
