@@ -42,6 +42,7 @@ use thiserror::Error;
 use crate::model::Article;
 
 mod fresh;
+mod json;
 
 /// How long a statement waits for another connection's lock before failing
 /// with [`StoreError::Locked`].
@@ -488,6 +489,13 @@ impl Store {
             Some(p) if (now_s..now_s.saturating_add(60)).contains(&p) => p + 1,
             _ => now_s,
         };
+        // A source with nothing stored yet (every source of a first run)
+        // has no hashes to compare: each item is new.
+        let none_stored: bool = tx
+            .query_row("SELECT NOT EXISTS (SELECT 1 FROM items WHERE source = ?1)", [source], |r| {
+                r.get(0)
+            })
+            .map_err(sql_err)?;
         let mut counts = UpsertCounts::default();
         {
             let mut select = tx
@@ -539,10 +547,14 @@ impl Store {
                     }
                 };
                 let (json, hash) = (done.text(), &done.hash);
-                let stored: Option<String> = select
-                    .query_row(params![source, item.id], |r| r.get(0))
-                    .optional()
-                    .map_err(sql_err)?;
+                let stored: Option<String> = if none_stored {
+                    None
+                } else {
+                    select
+                        .query_row(params![source, item.id], |r| r.get(0))
+                        .optional()
+                        .map_err(sql_err)?
+                };
                 match stored {
                     Some(old) if old == *hash => {
                         touch.execute(params![source, item.id, stamp]).map_err(sql_err)?;
@@ -1066,7 +1078,7 @@ impl Encoded {
             + article.summary.as_ref().map_or(0, String::len)
             + article.title.len();
         let mut json = Vec::with_capacity(texts + texts / 8 + 1024);
-        serde_json::to_writer(&mut json, article)?;
+        json::write_article(&mut json, article)?;
         let origin = format!(",\"origin\":{}", serde_json::to_string(&article.origin)?);
         // Quotes inside string values are escaped, so this unescaped key can
         // only be the struct's own field; it is near the end, where the
