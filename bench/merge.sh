@@ -71,7 +71,7 @@ if [ "$skip_baseline" -eq 0 ]; then
   echo "== baseline_merge.py"
   rm -rf "$out_bl"
   bl_rc=0
-  /usr/bin/time -v -o "$bench_dir/time-merge-baseline.txt" \
+  timed "$bench_dir/time-merge-baseline.txt" \
     python3 "$shared/baseline_merge.py" "$corpus" "$out_bl" \
     >"$bench_dir/merge-baseline.stdout" 2>"$bench_dir/merge-baseline.stderr" || bl_rc=$?
   sed 's/^/   /' "$bench_dir/merge-baseline.stdout"
@@ -101,7 +101,6 @@ if [ "$skip_baseline" -eq 0 ]; then
     if (fc > 0) printf "cpu-time ratio run 1 (baseline / feedwright): %.1fx\n", bc / fc
     if (g > 0) printf "speed-up run 2 (baseline / feedwright, wall): %.1fx\n", b / g
   }'
-  echo "   (wall times of 0.0x s are /usr/bin/time's 10 ms resolution; see time-*.txt)"
 fi
 awk -v a="$w1" -v b="$w2" 'BEGIN { if (b > 0) printf "run 2 vs run 1 (wall): %.2fx\n", a / b }'
 

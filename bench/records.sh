@@ -138,7 +138,7 @@ PY
 run_feedwright() {
   local cfg="$1" out="$2" tag="$3" rc=0
   rm -rf "$out"
-  /usr/bin/time -v -o "$bench_dir/time-$tag.txt" \
+  timed "$bench_dir/time-$tag.txt" \
     target/release/feedwright build --config "$cfg" --out "$out" -q \
     >"$out.stdout" 2>"$out.stderr" || rc=$?
   if [ "$rc" -ne 0 ] || [ -s "$out.stderr" ]; then
@@ -217,7 +217,7 @@ if [ "$million" -eq 0 ]; then
   run_baseline_once() {
     local tag="$1" rc=0
     rm -rf "$out2"
-    /usr/bin/time -v -o "$bench_dir/time-$tag.txt" \
+    timed "$bench_dir/time-$tag.txt" \
       python3 "$shared/baseline_records.py" "$corpus" "$out2" \
       >"$out2.stdout" 2>"$out2.stderr" || rc=$?
     if [ "$rc" -ne 0 ]; then
