@@ -317,8 +317,11 @@ impl Store {
     /// The state of one source; the default state (with `id` set) if unknown.
     pub fn source(&self, id: &str) -> Result<SourceState, StoreError> {
         let sql = format!("{SOURCE_SELECT} WHERE s.id = ?1");
-        let row =
-            self.conn.query_row(&sql, [id], read_source).optional().map_err(|e| self.err(e))?;
+        let row = self
+            .conn
+            .prepare_cached(&sql)
+            .and_then(|mut st| st.query_row([id], read_source).optional())
+            .map_err(|e| self.err(e))?;
         match row {
             Some(raw) => raw.into_state(&self.path),
             None => Ok(SourceState { id: id.to_owned(), ..SourceState::default() }),
@@ -371,27 +374,39 @@ impl Store {
         let tx = self.conn.savepoint().map_err(|e| map_err(path, e))?;
         ensure_source(&tx, id).map_err(|e| map_err(path, e))?;
         let result = match attempt {
-            Attempt::Fetched { at, etag, last_modified, status } => tx.execute(
-                "UPDATE sources SET etag = ?2, last_modified = ?3, last_attempt = ?4,
+            Attempt::Fetched { at, etag, last_modified, status } => tx
+                .prepare_cached(
+                    "UPDATE sources SET etag = ?2, last_modified = ?3, last_attempt = ?4,
                     last_success = ?4, last_status = ?5, failures = 0, retry_at = NULL,
                     last_error = NULL
                  WHERE id = ?1",
-                params![id, etag, last_modified, at.timestamp(), status],
-            ),
-            Attempt::NotModified { at } => tx.execute(
-                "UPDATE sources SET last_attempt = ?2, last_success = ?2,
+                )
+                .and_then(|mut st| {
+                    st.execute(params![id, etag, last_modified, at.timestamp(), status])
+                }),
+            Attempt::NotModified { at } => tx
+                .prepare_cached(
+                    "UPDATE sources SET last_attempt = ?2, last_success = ?2,
                     last_status = '304 Not Modified', failures = 0, retry_at = NULL,
                     last_error = NULL
                  WHERE id = ?1",
-                params![id, at.timestamp()],
-            ),
-            Attempt::Failed { at, error, retry_at } => tx.execute(
-                // min(): the count saturates instead of overflowing u32.
-                "UPDATE sources SET last_attempt = ?2, last_status = 'failed',
+                )
+                .and_then(|mut st| st.execute(params![id, at.timestamp()])),
+            Attempt::Failed { at, error, retry_at } => tx
+                .prepare_cached(
+                    // min(): the count saturates instead of overflowing u32.
+                    "UPDATE sources SET last_attempt = ?2, last_status = 'failed',
                     failures = min(failures + 1, 4294967295), retry_at = ?3, last_error = ?4
                  WHERE id = ?1",
-                params![id, at.timestamp(), retry_at.map(|t| t.timestamp()), cut(error)],
-            ),
+                )
+                .and_then(|mut st| {
+                    st.execute(params![
+                        id,
+                        at.timestamp(),
+                        retry_at.map(|t| t.timestamp()),
+                        cut(error)
+                    ])
+                }),
         };
         result.map_err(|e| map_err(path, e))?;
         tx.commit().map_err(|e| map_err(path, e))
@@ -483,7 +498,8 @@ impl Store {
         // keep gone items for the whole skew past `keep_days`). The stamp
         // dates nothing (`first_seen` stays `now`).
         let previous: Option<i64> = tx
-            .query_row("SELECT items_seen_at FROM sources WHERE id = ?1", [source], |r| r.get(0))
+            .prepare_cached("SELECT items_seen_at FROM sources WHERE id = ?1")
+            .and_then(|mut st| st.query_row([source], |r| r.get(0)))
             .map_err(sql_err)?;
         let stamp = match previous {
             Some(p) if (now_s..now_s.saturating_add(60)).contains(&p) => p + 1,
@@ -492,9 +508,8 @@ impl Store {
         // A source with nothing stored yet (every source of a first run)
         // has no hashes to compare: each item is new.
         let none_stored: bool = tx
-            .query_row("SELECT NOT EXISTS (SELECT 1 FROM items WHERE source = ?1)", [source], |r| {
-                r.get(0)
-            })
+            .prepare_cached("SELECT NOT EXISTS (SELECT 1 FROM items WHERE source = ?1)")
+            .and_then(|mut st| st.query_row([source], |r| r.get(0)))
             .map_err(sql_err)?;
         let mut counts = UpsertCounts::default();
         {
@@ -577,7 +592,8 @@ impl Store {
                 }
             }
         }
-        tx.execute("UPDATE sources SET items_seen_at = ?2 WHERE id = ?1", params![source, stamp])
+        tx.prepare_cached("UPDATE sources SET items_seen_at = ?2 WHERE id = ?1")
+            .and_then(|mut st| st.execute(params![source, stamp]))
             .map_err(sql_err)?;
         tx.commit().map_err(sql_err)?;
         Ok(counts)
@@ -682,7 +698,8 @@ impl Store {
         let sql_err = |e| map_err(path, e);
         let tx = self.conn.savepoint().map_err(sql_err)?;
         let current: Option<i64> = tx
-            .query_row("SELECT items_seen_at FROM sources WHERE id = ?1", [source], |r| r.get(0))
+            .prepare_cached("SELECT items_seen_at FROM sources WHERE id = ?1")
+            .and_then(|mut st| st.query_row([source], |r| r.get(0)))
             .optional()
             .map_err(sql_err)?
             .flatten();
@@ -690,25 +707,33 @@ impl Store {
         if let Some(days) = keep_days {
             let cutoff = now.timestamp().saturating_sub(i64::from(days) * 86_400);
             deleted += tx
-                .execute(
+                .prepare_cached(
                     "DELETE FROM items WHERE source = ?1 AND last_seen < ?2
                         AND (?3 IS NULL OR last_seen <> ?3)",
-                    params![source, cutoff, current],
                 )
+                .and_then(|mut st| st.execute(params![source, cutoff, current]))
                 .map_err(sql_err)?;
         }
         if let Some(keep) = keep_items {
             let keep = i64::try_from(keep).unwrap_or(i64::MAX);
-            deleted += tx
-                .execute(
-                    "DELETE FROM items WHERE source = ?1 AND (?3 IS NULL OR last_seen <> ?3)
-                        AND item_id NOT IN (
-                            SELECT item_id FROM items WHERE source = ?1
-                            ORDER BY coalesce(item_date, first_seen) DESC, item_id
-                            LIMIT ?2)",
-                    params![source, keep, current],
-                )
+            // Most sources hold fewer than `keep` items: counting them (in
+            // the index) is cheaper than sorting them to find none to delete.
+            let stored: i64 = tx
+                .prepare_cached("SELECT count(*) FROM items WHERE source = ?1")
+                .and_then(|mut st| st.query_row([source], |r| r.get(0)))
                 .map_err(sql_err)?;
+            if stored > keep {
+                deleted += tx
+                    .prepare_cached(
+                        "DELETE FROM items WHERE source = ?1 AND (?3 IS NULL OR last_seen <> ?3)
+                            AND item_id NOT IN (
+                                SELECT item_id FROM items WHERE source = ?1
+                                ORDER BY coalesce(item_date, first_seen) DESC, item_id
+                                LIMIT ?2)",
+                    )
+                    .and_then(|mut st| st.execute(params![source, keep, current]))
+                    .map_err(sql_err)?;
+            }
         }
         tx.commit().map_err(sql_err)?;
         Ok(deleted)
@@ -807,6 +832,10 @@ impl Store {
     /// Per-connection settings.
     fn configure(&mut self) -> Result<(), StoreError> {
         self.conn.busy_timeout(BUSY_TIMEOUT).map_err(|e| self.err(e))?;
+        // Every per-source statement is cached (parsing them again for each
+        // of hundreds of sources showed); rusqlite keeps 16 by default,
+        // fewer than there are.
+        self.conn.set_prepared_statement_cache_capacity(32);
         // Items are stored whole, a few KiB of JSON each: with 4 KiB pages
         // most of them spill into a half-empty overflow page, so a first run
         // writes (and checkpoints) half as much again as with 16 KiB pages,
@@ -1170,7 +1199,8 @@ fn map_err(path: &Path, e: rusqlite::Error) -> StoreError {
 
 /// Inserts an empty state row for a source if it has none.
 fn ensure_source(conn: &Connection, id: &str) -> rusqlite::Result<usize> {
-    conn.execute("INSERT INTO sources (id) VALUES (?1) ON CONFLICT (id) DO NOTHING", [id])
+    conn.prepare_cached("INSERT INTO sources (id) VALUES (?1) ON CONFLICT (id) DO NOTHING")
+        .and_then(|mut st| st.execute([id]))
 }
 
 fn time(secs: i64) -> Option<DateTime<Utc>> {
