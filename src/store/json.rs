@@ -9,8 +9,12 @@ use serde::Serialize;
 
 use crate::model::Article;
 
-/// Appends `a` as JSON to `out`.
-pub(super) fn write_article(out: &mut Vec<u8>, a: &Article) -> Result<(), serde_json::Error> {
+/// Appends `a` as JSON to `out`; returns where in `out` its `origin` field
+/// is, from the comma before its key to the end of its value.
+pub(super) fn write_article(
+    out: &mut Vec<u8>,
+    a: &Article,
+) -> Result<std::ops::Range<usize>, serde_json::Error> {
     // Fields in declaration order, as serde's derive writes them.
     out.push(b'{');
     key(out, "key", true);
@@ -43,12 +47,14 @@ pub(super) fn write_article(out: &mut Vec<u8>, a: &Article) -> Result<(), serde_
     serde(out, &a.enclosure)?;
     key(out, "snippet", false);
     string(out, &a.snippet);
+    let origin = out.len();
     key(out, "origin", false);
     serde(out, &a.origin)?;
+    let origin = origin..out.len();
     key(out, "via", false);
     serde(out, &a.via)?;
     out.push(b'}');
-    Ok(())
+    Ok(origin)
 }
 
 fn key(out: &mut Vec<u8>, name: &str, first: bool) {
@@ -164,6 +170,10 @@ mod tests {
         // added to `Article` and not written here fails this.
         for a in [Article::default(), full] {
             assert_eq!(by_hand(&a), serde_json::to_string(&a).unwrap());
+            let mut out = Vec::new();
+            let origin = write_article(&mut out, &a).unwrap();
+            let want = format!(",\"origin\":{}", serde_json::to_string(&a.origin).unwrap());
+            assert_eq!(&out[origin], want.as_bytes());
         }
     }
 }

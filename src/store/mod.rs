@@ -1107,15 +1107,10 @@ impl Encoded {
             + article.summary.as_ref().map_or(0, String::len)
             + article.title.len();
         let mut json = Vec::with_capacity(texts + texts / 8 + 1024);
-        json::write_article(&mut json, article)?;
-        let origin = format!(",\"origin\":{}", serde_json::to_string(&article.origin)?);
-        // Quotes inside string values are escaped, so this unescaped key can
-        // only be the struct's own field; it is near the end, where the
-        // search from the back finds it after a few bytes, not thousands.
-        let (before, after) = match memchr::memmem::rfind(&json, origin.as_bytes()) {
-            Some(at) => (&json[..at], &json[at + origin.len()..]),
-            None => (json.as_slice(), &[][..]),
-        };
+        // The hash leaves out `"origin"` (see above), whose bytes the
+        // writer points out.
+        let origin = json::write_article(&mut json, article)?;
+        let (before, after) = (&json[..origin.start], &json[origin.end..]);
         let mut h = xxhash_rust::xxh3::Xxh3::new();
         h.update(before);
         h.update(after);
