@@ -406,10 +406,9 @@ fn collect(
                 let (_, result) = feed_results.swap_remove(i);
                 let mut report = result.report;
                 for article in result.articles {
-                    let location = article.origin.location.clone();
-                    if let Err(message) = collector.push(article, source.channel.as_ref()) {
+                    if let Err(rejected) = collector.push(article, source.channel.as_ref()) {
                         report.read -= 1;
-                        report.problem(Severity::Skipped, location, message);
+                        report.problem(Severity::Skipped, rejected.location, rejected.message);
                     }
                 }
                 report
@@ -445,18 +444,17 @@ fn collect_one(
     // they are gathered here and added to the source's report afterwards.
     let mut late: Vec<(Severity, String, String)> = Vec::new();
     let mut report = sources::records::collect(source, files, base, &mut |article| {
-        let location = article.origin.location.clone();
-        let undated = article.date().is_none();
+        // Only `check` notes undated records: a build clones no location.
+        let undated =
+            (note_undated && article.date().is_none()).then(|| article.origin.location.clone());
         match collector.push(article, source.channel.as_ref()) {
-            Ok(()) if undated && note_undated => {
-                late.push((
-                    Severity::Note,
-                    location,
-                    "record has no date; it sorts last".to_owned(),
-                ));
+            Ok(()) => {
+                if let Some(location) = undated {
+                    let note = "record has no date; it sorts last".to_owned();
+                    late.push((Severity::Note, location, note));
+                }
             }
-            Ok(()) => {}
-            Err(message) => late.push((Severity::Skipped, location, message)),
+            Err(rejected) => late.push((Severity::Skipped, rejected.location, rejected.message)),
         }
     });
     for (severity, location, message) in late {

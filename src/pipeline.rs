@@ -95,6 +95,13 @@ struct Pending {
     spoiled: bool,
 }
 
+/// A record [`Collector::push`] could not place: where it was read, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejected {
+    pub location: String,
+    pub message: String,
+}
+
 /// Records prepared together: enough to keep both cores busy, few enough
 /// that their raw HTML stays a small fraction of the run's memory.
 const BATCH: usize = 512;
@@ -161,21 +168,32 @@ impl<'a> Collector<'a> {
     /// article. Later records are prepared in [`Collector::finish`], only
     /// if they survive, so a million-record input prepares no more than
     /// the buffers' worth twice over.
+    ///
+    /// A record that cannot be placed comes back as its location and why.
     pub fn push(
         &mut self,
         mut article: Article,
         default_channel: Option<&ChannelId>,
-    ) -> Result<(), String> {
+    ) -> Result<(), Rejected> {
         let channel = match article.channel.as_deref() {
             Some(name) => self.config.names.resolve(name).ok_or_else(|| {
                 let mut known: Vec<&str> =
                     self.config.channels.iter().map(|c| c.id.as_str()).collect();
                 known.sort_unstable();
                 format!("channel \"{name}\" is not configured (channels: {})", known.join(", "))
-            })?,
+            }),
             None => default_channel.ok_or_else(|| {
                 "record names no channel and its source sets no default channel".to_owned()
-            })?,
+            }),
+        };
+        let channel = match channel {
+            Ok(channel) => channel,
+            Err(message) => {
+                return Err(Rejected {
+                    location: std::mem::take(&mut article.origin.location),
+                    message,
+                });
+            }
         };
         let slot = self.index[channel];
         article.channel = Some(channel.to_string());
@@ -613,13 +631,33 @@ fn is_tracking_param(name: &str) -> bool {
 /// only, lower-cased, so punctuation and spacing differences between two
 /// sites' copies of a story do not matter.
 fn title_day(a: &Article) -> Option<String> {
-    let date = a.date()?;
-    let title: String =
-        a.title.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect();
-    if title.is_empty() {
-        return None;
+    use chrono::Datelike;
+    use std::fmt::Write;
+    let date = a.date()?.with_timezone(&chrono::Utc);
+    let mut key = String::with_capacity(a.title.len() + 11);
+    // What `format("%Y-%m-%d")` writes (a four-digit year here), without
+    // parsing a format string for every item.
+    let _ = write!(key, "{:04}-{:02}-{:02}|", date.year(), date.month(), date.day());
+    let day = key.len();
+    push_title_key(&mut key, &a.title);
+    (key.len() > day).then_some(key)
+}
+
+/// Appends the letters and digits of `title`, lower-cased: ASCII and the
+/// CJK ideographs (letters without case) directly, the rest through the
+/// Unicode tables, which were most of the time merging spent on titles.
+fn push_title_key(key: &mut String, title: &str) {
+    for c in title.chars() {
+        if c.is_ascii() {
+            if c.is_ascii_alphanumeric() {
+                key.push(c.to_ascii_lowercase());
+            }
+        } else if ('\u{4e00}'..='\u{9fff}').contains(&c) {
+            key.push(c);
+        } else if c.is_alphanumeric() {
+            key.extend(c.to_lowercase());
+        }
     }
-    Some(format!("{}|{title}", date.with_timezone(&chrono::Utc).format("%Y-%m-%d")))
 }
 
 /// Feed order: newest first, undated last, ties by id.
@@ -889,18 +927,48 @@ summary_length = 5
         let config = config();
         let site = config.site.clone().unwrap();
         let mut c = Collector::new(&config, &site);
+        let mut sport = article("x", "sport", None);
+        sport.origin.location = "r.jsonl:3".to_owned();
         assert_eq!(
-            c.push(article("x", "sport", None), None).unwrap_err(),
-            "channel \"sport\" is not configured (channels: news, tech, world)"
+            c.push(sport, None).unwrap_err(),
+            Rejected {
+                location: "r.jsonl:3".to_owned(),
+                message: "channel \"sport\" is not configured (channels: news, tech, world)"
+                    .to_owned()
+            }
         );
         let mut none = article("y", "", None);
         none.channel = None;
         assert_eq!(
-            c.push(none.clone(), None).unwrap_err(),
+            c.push(none.clone(), None).unwrap_err().message,
             "record names no channel and its source sets no default channel"
         );
         let world = ChannelId::new("world").unwrap();
         assert!(c.push(none, Some(&world)).is_ok());
+    }
+
+    #[test]
+    fn title_keys_take_the_fast_paths_the_unicode_tables_agree_with() {
+        let slow = |t: &str| -> String {
+            t.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+        };
+        let fast = |t: &str| {
+            let mut key = String::new();
+            push_title_key(&mut key, t);
+            key
+        };
+        let every: String = ('\0'..='\u{ffff}').chain('\u{1f000}'..='\u{2ffff}').collect();
+        assert_eq!(fast(&every), slow(&every));
+        assert_eq!(
+            fast("Hello, World! 2025 ÄÖÜ İ ΣΑΣ 中文「标题」"),
+            "helloworld2025äöüi̇σασ中文标题"
+        );
+        let a = article("x", "world", Some("2025-02-12T23:30:00-05:00"));
+        assert_eq!(
+            title_day(&Article { title: "A b!".to_owned(), ..a.clone() }).as_deref(),
+            Some("2025-02-13|ab")
+        );
+        assert_eq!(title_day(&Article { title: "!!".to_owned(), ..a }), None);
     }
 
     #[test]
