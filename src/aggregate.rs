@@ -70,14 +70,18 @@ pub(crate) enum Fetched {
     },
 }
 
-/// Collects every enabled feed source of `config`, in config order.
+/// Collects every enabled feed and html source of `config`: fetches (or
+/// reads) the due ones, records them in `store`, and hands each source's
+/// result to `recorded` as soon as it is recorded, in the order they finish
+/// (the caller puts them in config order).
 pub async fn collect(
     config: &Config,
     site: &Site,
     store: &mut Store,
     now: DateTime<Utc>,
     progress: bool,
-) -> Result<Vec<(String, FeedResult)>, StoreError> {
+    recorded: &mut dyn FnMut(&str, FeedResult),
+) -> Result<(), StoreError> {
     let feeds: Vec<(&Source, Remote)> = config
         .sources
         .iter()
@@ -258,13 +262,12 @@ pub async fn collect(
     let mut store = Some(store);
     let mut batch = None;
     let mut ready: Vec<Option<Outcome>> = feeds.iter().map(|_| None).collect();
-    let mut results: Vec<Option<FeedResult>> = feeds.iter().map(|_| None).collect();
     let mut record = |batch: &mut Store, ready: &mut [Option<Outcome>]| {
         for (i, outcome) in ready.iter_mut().enumerate() {
             if let Some(outcome) = outcome.take() {
                 let (source, remote) = &feeds[i];
-                results[i] =
-                    Some(record_one(batch, config, source, remote, &states[i], outcome, now)?);
+                let result = record_one(batch, config, source, remote, &states[i], outcome, now)?;
+                recorded(&source.id, result);
             }
         }
         Ok::<_, StoreError>(())
@@ -295,11 +298,7 @@ pub async fn collect(
         .collect();
     batch.forget_other_sources(&keep)?;
     batch.commit()?;
-    Ok(feeds
-        .iter()
-        .zip(results)
-        .filter_map(|((source, _), result)| Some((source.id.clone(), result?)))
-        .collect())
+    Ok(())
 }
 
 /// What a source's attempt came back with: why it was skipped, or what was

@@ -12,13 +12,14 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 
 use crate::aggregate;
-use crate::config::{ChannelId, Config, Site, Source, SourceKind};
+use crate::config::{ChannelId, Config, Site, SourceKind};
 use crate::emit::{self, ChannelFiles};
 use crate::error::OutputError;
+use crate::gather::{Gather, Gathered};
 use crate::model::ChannelFeed;
 use crate::output::{OutputDir, WriteSummary};
-use crate::pipeline::{Collector, StageTimes};
-use crate::sources::{self, Severity, SourceReport};
+use crate::pipeline::StageTimes;
+use crate::sources::{Severity, SourceReport};
 use crate::store::{Closing, SourceState, Store, StoreError};
 
 /// Options for `build`.
@@ -225,16 +226,18 @@ pub async fn build(config: &Config, options: &BuildOptions) -> Result<Report, Ap
     // it when dropped: before the output lock is released when files are
     // written (a next run must not find the database still closing), and
     // when the run ends early, however it ends.
-    let (feed_results, closing) = match open_state(config, options.state.as_deref())? {
+    let mut gather = Gather::new(config, site, false);
+    let closing = match open_state(config, options.state.as_deref())? {
         Some(mut store) => {
-            let results =
-                aggregate::collect(config, site, &mut store, now(), options.progress).await?;
-            (results, Some(store.close_in_background()))
+            let mut recorded = |id: &str, result| gather.offer(id, result);
+            aggregate::collect(config, site, &mut store, now(), options.progress, &mut recorded)
+                .await?;
+            Some(store.close_in_background())
         }
-        None => (Vec::new(), None),
+        None => None,
     };
-    let remote = started.elapsed();
-    let (feeds, sources, mut timings) = collect(config, site, feed_results, false);
+    let remote = started.elapsed().saturating_sub(gather.read_time());
+    let (feeds, sources, mut timings) = gathered(gather.finish());
     timings.remote = remote;
     let mut report = Report { channels: counts(&feeds), sources, timings, ..Report::default() };
     if options.strict && report.has_problems() {
@@ -266,7 +269,7 @@ pub fn check(config: &Config, state: Option<&Path>) -> Result<Report, AppError> 
     let path = state.map_or_else(|| site.state.clone(), Path::to_owned);
     // Read-only look at what build would use; nothing is fetched or written.
     let store = if path.exists() { Some(Store::open_for_reading(&path)?) } else { None };
-    let mut feed_results = Vec::new();
+    let mut gather = Gather::new(config, site, true);
     for source in config.sources.iter().filter(|s| s.enabled) {
         if matches!(source.kind, SourceKind::Records { .. }) {
             continue;
@@ -279,9 +282,9 @@ pub fn check(config: &Config, state: Option<&Path>) -> Result<Report, AppError> 
         let note = format!("not fetched by check; {} stored items", articles.len());
         report.problem(Severity::Note, source.id.clone(), note);
         report.read = articles.len();
-        feed_results.push((source.id.clone(), aggregate::FeedResult { report, articles }));
+        gather.offer(&source.id, aggregate::FeedResult { report, articles });
     }
-    let (feeds, sources, timings) = collect(config, site, feed_results, true);
+    let (feeds, sources, timings) = gathered(gather.finish());
     Ok(Report { channels: counts(&feeds), sources, timings, ..Report::default() })
 }
 
@@ -370,100 +373,11 @@ fn counts(feeds: &[ChannelFeed]) -> Vec<(ChannelId, usize)> {
     feeds.iter().map(|f| (f.channel.id.clone(), f.items.len())).collect()
 }
 
-/// Collects every enabled source into the pipeline, in config order; feed
-/// sources contribute the results `aggregate` already gathered.
-fn collect(
-    config: &Config,
-    site: &Site,
-    mut feed_results: Vec<(String, aggregate::FeedResult)>,
-    note_undated: bool,
-) -> Collected {
-    let base = config.path.parent().unwrap_or(Path::new(""));
-    let mut collector = Collector::new(config, site);
-    let mut reports = Vec::new();
-    let start = Instant::now();
-    for source in config.sources.iter().filter(|s| s.enabled) {
-        let report = match &source.kind {
-            SourceKind::Records { pattern, path, format } => {
-                // A bug that panics on one source's input fails that source
-                // alone; the records it already handed on stay.
-                let files = (pattern.as_str(), path.as_path(), *format);
-                let attempt = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    #[cfg(test)]
-                    crate::fault::panic_if_named(&source.id, "records");
-                    collect_one(source, files, base, &mut collector, note_undated)
-                }));
-                attempt.unwrap_or_else(|_| {
-                    let mut report = SourceReport::new(&source.id);
-                    report.failed = Some("internal error: reading this source panicked".to_owned());
-                    report
-                })
-            }
-            SourceKind::Feed(_) | SourceKind::Html(_) => {
-                let Some(i) = feed_results.iter().position(|(id, _)| *id == source.id) else {
-                    continue;
-                };
-                let (_, result) = feed_results.swap_remove(i);
-                let mut report = result.report;
-                for article in result.articles {
-                    if let Err(rejected) = collector.push(article, source.channel.as_ref()) {
-                        report.read -= 1;
-                        report.problem(Severity::Skipped, rejected.location, rejected.message);
-                    }
-                }
-                report
-            }
-        };
-        reports.push(report);
-    }
-    let read = start.elapsed();
-    let start = Instant::now();
-    let (feeds, stages, spoiled) = collector.finish_timed();
-    for origin in spoiled {
-        if let Some(report) = reports.iter_mut().find(|r| r.id == origin.source) {
-            let message = "internal error while sanitising or summarising this item; \
-                it is kept without its content and summary";
-            report.problem(Severity::Warning, origin.location, message);
-        }
-    }
-    let timings = Timings { read, pipeline: start.elapsed(), stages, ..Timings::default() };
-    (feeds, reports, timings)
-}
-
-/// Finished feeds, per-source reports, and phase timings.
-type Collected = (Vec<ChannelFeed>, Vec<SourceReport>, Timings);
-
-fn collect_one(
-    source: &Source,
-    files: (&str, &Path, Option<crate::config::RecordFormat>),
-    base: &Path,
-    collector: &mut Collector,
-    note_undated: bool,
-) -> SourceReport {
-    // Pipeline problems (unknown channel) belong to the record's location;
-    // they are gathered here and added to the source's report afterwards.
-    let mut late: Vec<(Severity, String, String)> = Vec::new();
-    let mut report = sources::records::collect(source, files, base, &mut |article| {
-        // Only `check` notes undated records: a build clones no location.
-        let undated =
-            (note_undated && article.date().is_none()).then(|| article.origin.location.clone());
-        match collector.push(article, source.channel.as_ref()) {
-            Ok(()) => {
-                if let Some(location) = undated {
-                    let note = "record has no date; it sorts last".to_owned();
-                    late.push((Severity::Note, location, note));
-                }
-            }
-            Err(rejected) => late.push((Severity::Skipped, rejected.location, rejected.message)),
-        }
-    });
-    for (severity, location, message) in late {
-        if severity == Severity::Skipped {
-            report.read -= 1;
-        }
-        report.problem(severity, location, message);
-    }
-    report
+/// The feeds, reports and timings of a finished [`Gather`].
+fn gathered(g: Gathered) -> (Vec<ChannelFeed>, Vec<SourceReport>, Timings) {
+    let timings =
+        Timings { read: g.read, pipeline: g.pipeline, stages: g.stages, ..Timings::default() };
+    (g.feeds, g.reports, timings)
 }
 
 /// Renders and writes every file of the site.

@@ -16,6 +16,7 @@
 //! - [`scrape`]: the network side of html sources: listing pages, pagination, followed articles.
 //! - [`text`]: plain text and related-reading snippets from HTML or text.
 //! - [`sanitize`]: safe content HTML with absolute URLs.
+//! - [`gather`]: every source into the pipeline in config order, feed results as they come.
 //! - [`pipeline`]: resolve channels, dedupe, sort, limit, aggregate parents, summarise.
 //! - [`emit`]: render a channel in each format (one module per format) and the site pages.
 //! - [`output`]: atomic, change-only writes under the output directory; stale-file removal.
@@ -34,6 +35,7 @@ pub mod error;
 #[cfg(test)]
 mod fault;
 pub mod fetch;
+pub mod gather;
 mod links;
 pub mod model;
 pub mod output;
