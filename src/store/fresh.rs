@@ -8,6 +8,10 @@
 //! needs neither: it is written with an in-memory rollback journal and no
 //! syncs, then switched to WAL, closed, fsynced once and renamed into place.
 //!
+//! While the run goes on, a thread fsyncs what SQLite has written so far
+//! each time another few MiB of items went in, so the disk writes beside
+//! the parsing and the last fsync has only the rest to wait for.
+//!
 //! Until then nothing is at the path. A run killed before that leaves only
 //! its temp file, which a later run removes once that process is gone, and
 //! the next run starts with empty state, as if the killed one had never
@@ -17,9 +21,18 @@
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{SyncSender, TrySendError, sync_channel};
+use std::thread::JoinHandle;
 
 /// Between the database's file name and the building process's id.
 const MARK: &str = ".new-";
+
+/// Bytes of items stored between two early fsyncs.
+const FLUSH_EVERY: usize = 8 << 20;
+
+/// Early fsyncs done, for tests.
+#[cfg(test)]
+pub(super) static EARLY_FLUSHES: AtomicUsize = AtomicUsize::new(0);
 
 /// The temp file a new database is built in, installed at `target` when
 /// dropped. It is a field of [`super::Store`] after the connection, so it is
@@ -28,6 +41,16 @@ const MARK: &str = ".new-";
 pub(super) struct Fresh {
     temp: PathBuf,
     target: PathBuf,
+    /// Bytes stored since the last early fsync was asked for.
+    unflushed: usize,
+    flusher: Option<Flusher>,
+}
+
+/// The thread that fsyncs the temp file when nudged.
+#[derive(Debug)]
+struct Flusher {
+    nudge: SyncSender<()>,
+    thread: JoinHandle<()>,
 }
 
 impl Fresh {
@@ -47,8 +70,24 @@ impl Fresh {
         options.read(true).write(true).create_new(true);
         #[cfg(unix)]
         std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        options.open(&temp)?;
-        Ok(Fresh { temp, target: target.to_owned() })
+        let file = options.open(&temp)?;
+        Ok(Fresh { temp, target: target.to_owned(), unflushed: 0, flusher: flusher(file) })
+    }
+
+    /// Notes that about `bytes` more were stored; every [`FLUSH_EVERY`],
+    /// asks the flusher to fsync what is written so far.
+    pub(super) fn stored(&mut self, bytes: usize) {
+        self.unflushed += bytes;
+        if self.unflushed < FLUSH_EVERY {
+            return;
+        }
+        self.unflushed = 0;
+        if let Some(f) = &self.flusher {
+            // Full: a flush is already asked for, which covers this one.
+            match f.nudge.try_send(()) {
+                Ok(()) | Err(TrySendError::Full(())) | Err(TrySendError::Disconnected(())) => {}
+            }
+        }
     }
 
     /// Where the database is being built.
@@ -58,7 +97,11 @@ impl Fresh {
 
     /// Fsyncs the temp file and renames it to the target unless something
     /// is there by now; then fsyncs the directory.
-    fn install(&self) -> io::Result<()> {
+    fn install(&mut self) -> io::Result<()> {
+        if let Some(Flusher { nudge, thread }) = self.flusher.take() {
+            drop(nudge);
+            let _ = thread.join();
+        }
         std::fs::File::open(&self.temp)?.sync_all()?;
         rename_no_replace(&self.temp, &self.target)?;
         if let Some(dir) = self.target.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -85,6 +128,26 @@ impl Drop for Fresh {
             }
         }
     }
+}
+
+/// Starts the thread that fsyncs `file` each time it is nudged, until the
+/// sender is dropped; `None` if no thread can be started (then only the
+/// last fsync runs).
+fn flusher(file: std::fs::File) -> Option<Flusher> {
+    let (nudge, nudged) = sync_channel::<()>(1);
+    let thread = std::thread::Builder::new()
+        .name("state-flush".to_owned())
+        .spawn(move || {
+            while nudged.recv().is_ok() {
+                // A failure here only leaves the work to the last fsync,
+                // which reports it.
+                let _ = file.sync_data();
+                #[cfg(test)]
+                EARLY_FLUSHES.fetch_add(1, Ordering::Relaxed);
+            }
+        })
+        .ok()?;
+    Some(Flusher { nudge, thread })
 }
 
 /// Renames `from` to `to`, failing with `AlreadyExists` if `to` exists.

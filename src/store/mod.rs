@@ -512,6 +512,7 @@ impl Store {
             .and_then(|mut st| st.query_row([source], |r| r.get(0)))
             .map_err(sql_err)?;
         let mut counts = UpsertCounts::default();
+        let mut stored_bytes = 0;
         {
             let mut select = tx
                 .prepare_cached("SELECT content_hash FROM items WHERE source = ?1 AND item_id = ?2")
@@ -562,6 +563,7 @@ impl Store {
                     }
                 };
                 let (json, hash) = (done.text(), &done.hash);
+                stored_bytes += done.json.len();
                 let stored: Option<String> = if none_stored {
                     None
                 } else {
@@ -596,6 +598,9 @@ impl Store {
             .and_then(|mut st| st.execute(params![source, stamp]))
             .map_err(sql_err)?;
         tx.commit().map_err(sql_err)?;
+        if let Some(fresh) = &mut self.fresh {
+            fresh.stored(stored_bytes);
+        }
         Ok(counts)
     }
 
@@ -1467,6 +1472,35 @@ mod tests {
         let store = Store::open_for_run(&path).unwrap();
         assert!(store.fresh.is_none());
         assert_eq!(names_beside(&path).iter().filter(|n| n.contains(".new-")).count(), 0);
+    }
+
+    #[test]
+    fn a_large_new_database_is_fsynced_along_the_way_and_installed_whole() {
+        let (_dir, path) = temp();
+        let before = fresh::EARLY_FLUSHES.load(std::sync::atomic::Ordering::Relaxed);
+        let mut store = Store::open_for_run(&path).unwrap();
+        let body = "<p>".to_owned() + &"long text ".repeat(3000) + "</p>";
+        let mut batch = store.begin().unwrap();
+        for s in 0..10 {
+            let items: Vec<Article> = (0..40)
+                .map(|n| Article {
+                    content: Some(body.clone()),
+                    ..dated(&format!("urn:{s}:{n}"), n)
+                })
+                .collect();
+            batch.upsert_items(&format!("s{s}"), &items, t(0)).unwrap();
+        }
+        batch.commit().unwrap();
+        drop(store.close_in_background());
+        let after = fresh::EARLY_FLUSHES.load(std::sync::atomic::Ordering::Relaxed);
+        assert!(after > before, "12 MB of items: at least one early fsync");
+        assert_eq!(names_beside(&path), ["feedwright.db"]);
+        let store = Store::open(&path).unwrap();
+        for s in 0..10 {
+            let items = store.items(&format!("s{s}")).unwrap();
+            assert_eq!(items.len(), 40);
+            assert!(items.iter().all(|i| i.article.content.as_deref() == Some(body.as_str())));
+        }
     }
 
     #[test]
