@@ -268,10 +268,35 @@ impl Grammar {
     /// slice of input already stripped of them): the lexer's text runs,
     /// which are most of an article, are not scanned for them twice.
     pub(super) fn clean_text(&mut self, text: &str) -> bool {
-        debug_assert!(!has_forbidden_chars(text), "text was not stripped: {text:?}");
         if text.is_empty() {
             return true;
         }
+        if !self.text_allowed(text) {
+            return false;
+        }
+        push_escaped(&mut self.out, text, false);
+        true
+    }
+
+    /// [`Grammar::clean_text`] for text that also holds nothing to escape
+    /// (no `&`, `<`, `>` or U+00A0): the lexer's text runs, which it has
+    /// already scanned for those, so they are copied without a second scan.
+    pub(super) fn clean_plain_text(&mut self, text: &str) -> bool {
+        debug_assert!(!text.contains(['&', '<', '>', '\u{a0}']), "text needs escaping: {text:?}");
+        if text.is_empty() {
+            return true;
+        }
+        if !self.text_allowed(text) {
+            return false;
+        }
+        self.out.push_str(text);
+        true
+    }
+
+    /// The grammar's checks on a non-empty text token (and the state they
+    /// change); whether it may be written.
+    fn text_allowed(&mut self, text: &str) -> bool {
+        debug_assert!(!has_forbidden_chars(text), "text was not stripped: {text:?}");
         if std::mem::take(&mut self.after_pre) && text.starts_with('\n') {
             return false;
         }
@@ -280,7 +305,6 @@ impl Grammar {
         {
             return false;
         }
-        push_escaped(&mut self.out, text, false);
         true
     }
 
@@ -648,6 +672,7 @@ pub(super) mod tests {
         "'single'",
         "\"double\"",
         "x > y",
+        "© 2025 § 3 ¶",
         "1 < 2",
         "&copy; 2025",
         "&amp",

@@ -109,13 +109,26 @@ impl<'a> Lexer<'a> {
         let mut pos = 0;
         loop {
             let start = pos;
-            // Markup, a character reference, or what gives up.
-            pos = find_byte(bytes, pos, |b| (b == b'<') | (b == b'&') | (b == b'\r') | (b == 0));
-            // `pos` is at an ASCII byte or the end: a char boundary.
-            // A slice of the input, which the caller stripped of forbidden characters.
-            accepted(grammar.clean_text(&input[start..pos]))?;
+            // Markup, a character reference, what gives up, or text to
+            // escape (`>`, and U+00A0, which starts with C2).
+            pos = find_byte(bytes, pos, |b| {
+                (b == b'<') | (b == b'&') | (b == b'\r') | (b == 0) | (b == b'>') | (b == 0xc2)
+            });
+            // `pos` is at an ASCII byte, a lead byte or the end: a char
+            // boundary. A slice of the input, which the caller stripped of
+            // forbidden characters, with nothing to escape.
+            accepted(grammar.clean_plain_text(&input[start..pos]))?;
             match bytes.get(pos) {
                 None => return Ok(()),
+                Some(b'>') => {
+                    accepted(grammar.clean_text(">"))?;
+                    pos += 1;
+                }
+                Some(0xc2) => {
+                    // A two-byte character, U+0080..U+00BF: escaped if U+00A0.
+                    accepted(grammar.clean_text(&input[pos..pos + 2]))?;
+                    pos += 2;
+                }
                 Some(b'<') => pos = self.tag(grammar, pos)?,
                 Some(b'&') => {
                     let (c, end) = reference(bytes, pos)?;
