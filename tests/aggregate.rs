@@ -491,6 +491,22 @@ async fn a_german_pub_date_keeps_the_item_and_names_the_date() {
     assert!(out.contains("Still here") && out.contains("Aus Berlin"), "{out}");
 }
 
+/// Starts `feedwright build` in `t`, kills it (SIGKILL) after `after`, and
+/// returns its pid.
+async fn kill_a_build_after(t: &TestDir, after: std::time::Duration) -> u32 {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_feedwright"))
+        .arg("build")
+        .current_dir(t.join(""))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    tokio::time::sleep(after).await;
+    child.kill().unwrap();
+    child.wait().unwrap();
+    child.id()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killing_a_run_mid_fetch_leaves_state_and_output_usable() {
     let server = MockServer::start().await;
@@ -520,16 +536,7 @@ async fn killing_a_run_mid_fetch_leaves_state_and_output_usable() {
     assert_eq!(run(&t, &["build"]).await.code, 0);
     let sources = sources + &url_source("slow", &format!("{}/slow.xml", server.uri()));
     t.file("feeds.toml", config(&sources));
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_feedwright"))
-        .arg("build")
-        .current_dir(t.join(""))
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    tokio::time::sleep(std::time::Duration::from_millis(700)).await;
-    child.kill().unwrap();
-    child.wait().unwrap();
+    kill_a_build_after(&t, std::time::Duration::from_millis(700)).await;
     // The next run opens the same database, fetches both and builds.
     let again = run(&t, &["build"]).await;
     assert_eq!(again.code, 0, "{}", again.stderr);
@@ -551,17 +558,7 @@ async fn killing_a_first_run_leaves_no_state_and_the_next_run_starts_clean() {
         .await;
     let t = TestDir::new();
     t.file("feeds.toml", config(&url_source("slow", &format!("{}/slow.xml", server.uri()))));
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_feedwright"))
-        .arg("build")
-        .current_dir(t.join(""))
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let pid = child.id();
-    tokio::time::sleep(std::time::Duration::from_millis(700)).await;
-    child.kill().unwrap();
-    child.wait().unwrap();
+    let pid = kill_a_build_after(&t, std::time::Duration::from_millis(700)).await;
     let names = || -> Vec<String> {
         let mut names: Vec<String> = std::fs::read_dir(t.join(".feedwright"))
             .unwrap()
