@@ -847,35 +847,26 @@ impl Store {
         // where several fit in one. Only a database without pages yet takes
         // this; an existing file keeps its page size.
         self.conn.pragma_update(None, "page_size", 16 * 1024).map_err(|e| self.err(e))?;
+        // WAL, with NORMAL syncs: crash-safe in WAL mode (a power cut may
+        // lose the last commit, never consistency) without an fsync per
+        // transaction. A new database being built aside is a file only this
+        // connection knows of: rollback needs a journal, but a crash only
+        // loses the temp file, and it is fsynced once before it is installed
+        // (see the `fresh` module).
+        let (journal, synchronous) =
+            if self.fresh.is_some() { ("MEMORY", "OFF") } else { ("WAL", "NORMAL") };
         // The first statement that reads the file: a garbage file fails here
         // with "file is not a database", mapped to Corrupt.
-        if self.fresh.is_some() {
-            // A file only this connection knows of: rollback needs a journal,
-            // a crash only loses the temp file, and it is fsynced once
-            // before it is installed (see the `fresh` module).
-            let mode: String = self
-                .conn
-                .query_row("PRAGMA journal_mode = MEMORY", [], |r| r.get(0))
-                .map_err(|e| self.err(e))?;
-            if !mode.eq_ignore_ascii_case("memory") {
-                tracing::warn!(path = %self.path.display(), mode, "new state database journal mode");
-            }
-            self.conn.pragma_update(None, "synchronous", "OFF").map_err(|e| self.err(e))?;
-            self.conn.pragma_update(None, "foreign_keys", true).map_err(|e| self.err(e))?;
-            return Ok(());
-        }
         let mode: String = self
             .conn
-            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+            .query_row(&format!("PRAGMA journal_mode = {journal}"), [], |r| r.get(0))
             .map_err(|e| self.err(e))?;
-        if !mode.eq_ignore_ascii_case("wal") {
-            // E.g. a filesystem without shared memory; still correct, only
-            // readers and the writer block each other.
-            tracing::warn!(path = %self.path.display(), mode, "state database is not in WAL mode");
+        if !mode.eq_ignore_ascii_case(journal) {
+            // E.g. a filesystem without shared memory for WAL; still correct,
+            // only readers and the writer block each other.
+            tracing::warn!(path = %self.path.display(), mode, "state database is not in {journal} mode");
         }
-        // NORMAL is crash-safe in WAL mode (a power cut may lose the last
-        // commit, never consistency) and avoids an fsync per transaction.
-        self.conn.pragma_update(None, "synchronous", "NORMAL").map_err(|e| self.err(e))?;
+        self.conn.pragma_update(None, "synchronous", synchronous).map_err(|e| self.err(e))?;
         self.conn.pragma_update(None, "foreign_keys", true).map_err(|e| self.err(e))?;
         Ok(())
     }
