@@ -52,6 +52,9 @@ pub struct Report {
     pub empty_config: bool,
     /// How long each phase took.
     pub timings: Timings,
+    /// Why this run's state was not kept, when it was not (a new state
+    /// database that could not be put in place).
+    pub state_problem: Option<String>,
 }
 
 /// Wall time per phase, and CPU time of the per-item steps.
@@ -89,7 +92,7 @@ impl Timings {
 impl Report {
     /// Whether any source or record had a problem (notes do not count).
     pub fn has_problems(&self) -> bool {
-        self.sources.iter().any(SourceReport::has_problems)
+        self.state_problem.is_some() || self.sources.iter().any(SourceReport::has_problems)
     }
 
     /// 0 when all is well, 1 when some records or sources had problems.
@@ -122,6 +125,9 @@ impl Report {
             if let Some(why) = &s.failed {
                 lines.push(format!("error: source \"{}\" failed: {why}", s.id));
             }
+        }
+        if let Some(problem) = &self.state_problem {
+            lines.push(format!("warning: {problem}"));
         }
         if self.strict_failed {
             lines.push("error: --strict: problems found, nothing was written".to_owned());
@@ -157,6 +163,9 @@ impl Report {
                 let v = serde_json::json!({"level": "error", "source": s.id, "message": why});
                 lines.push(v.to_string());
             }
+        }
+        if let Some(problem) = &self.state_problem {
+            lines.push(serde_json::json!({"level": "warning", "message": problem}).to_string());
         }
         if self.strict_failed {
             let message = "--strict: problems found, nothing was written";
@@ -249,7 +258,9 @@ pub async fn build(config: &Config, options: &BuildOptions) -> Result<Report, Ap
         None => OutputDir::open(&out_dir)?,
     };
     let start = Instant::now();
-    report.files = Some(write(out, &feeds, site, closing)?);
+    let (files, state_problem) = write(out, &feeds, site, closing)?;
+    report.files = Some(files);
+    report.state_problem = state_problem;
     report.timings.write = start.elapsed();
     report.output = Some(out_dir);
     // Freeing a large build's articles takes a noticeable share of the
@@ -389,7 +400,7 @@ fn write(
     feeds: &[ChannelFeed],
     site: &Site,
     closing: Option<Closing>,
-) -> Result<WriteSummary, OutputError> {
+) -> Result<(WriteSummary, Option<String>), OutputError> {
     // Channels render and write in parallel, each worker holding one
     // channel's files at a time, in buffers reused from channel to channel
     // (a channel's formats are rendered together, see
@@ -436,9 +447,9 @@ fn write(
         out.write("style.css", emit::stylesheet())?;
         Ok(())
     });
-    drop(closing);
+    let state_problem = closing.and_then(Closing::finish);
     match written {
-        Ok(()) => out.finish(),
+        Ok(()) => out.finish().map(|files| (files, state_problem)),
         Err(e) => {
             // Files already replaced stay (each is whole, old or new); the
             // manifest must still know them so they can be cleaned up later.
@@ -452,6 +463,15 @@ fn write(
 mod tests {
     use super::*;
     use crate::output::fault;
+
+    #[test]
+    fn state_that_was_not_kept_is_a_warning_and_exit_code_1() {
+        let report = Report { state_problem: Some("state lost".to_owned()), ..Report::default() };
+        assert_eq!(report.exit_code(), 1);
+        assert_eq!(report.problem_lines(), ["warning: state lost"]);
+        assert_eq!(report.problem_json_lines(), [r#"{"level":"warning","message":"state lost"}"#]);
+        assert_eq!(Report::default().exit_code(), 0);
+    }
 
     const CONFIG: &str = r#"
 [site]

@@ -519,9 +519,15 @@ async fn a_local_html_page_does_not_open_the_write_lock_while_a_fetch_is_pending
                 server.uri()
             ),
         );
+    // A first run builds its new database aside, where no other connection
+    // can see it; the lock is watched on the second run, at the real path.
     let dir = t.join("");
+    let first = tokio::task::spawn_blocking(move || crate::util::run_in(&dir, &["build"]));
+    assert_eq!(first.await.unwrap().code, 0);
+    let dir = t.join("");
+    let seen = server.received_requests().await.unwrap().len();
     let running = tokio::task::spawn_blocking(move || crate::util::run_in(&dir, &["build"]));
-    while server.received_requests().await.unwrap().is_empty() {
+    while server.received_requests().await.unwrap().len() == seen {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     // The local page is read at once; give the run time to (wrongly) start

@@ -13,10 +13,13 @@
 //! the parsing and the last fsync has only the rest to wait for.
 //!
 //! Until then nothing is at the path. A run killed before that leaves only
-//! its temp file, which a later run removes once that process is gone, and
-//! the next run starts with empty state, as if the killed one had never
-//! started. If another run put a database at the path meanwhile, that one is
-//! kept and this run's state is dropped, with a warning.
+//! its temp file, which a later run removes, and the next run starts with
+//! empty state, as if the killed one had never started. A temp file is
+//! known to be in use by the lock its builder holds on it (`flock`, which
+//! SQLite's own `fcntl` locks do not touch), not by its name: a pid can be
+//! reused, and means nothing in another pid namespace. If another run put a
+//! database at the path meanwhile, that one is kept and this run's state is
+//! dropped; the run says so in its report.
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -27,6 +30,10 @@ use std::thread::JoinHandle;
 /// Between the database's file name and the building process's id.
 const MARK: &str = ".new-";
 
+/// A temp file changed more recently than this is never taken for one that
+/// a build left behind.
+const RECENT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// Bytes of items stored between two early fsyncs.
 const FLUSH_EVERY: usize = 8 << 20;
 
@@ -34,16 +41,21 @@ const FLUSH_EVERY: usize = 8 << 20;
 #[cfg(test)]
 pub(super) static EARLY_FLUSHES: AtomicUsize = AtomicUsize::new(0);
 
-/// The temp file a new database is built in, installed at `target` when
-/// dropped. It is a field of [`super::Store`] after the connection, so it is
-/// dropped once the connection has closed and written everything.
+/// The temp file a new database is built in, installed at `target` by
+/// [`Fresh::install`], or when dropped. It is a field of [`super::Store`]
+/// after the connection, so it is dropped once the connection has closed
+/// and written everything.
 #[derive(Debug)]
 pub(super) struct Fresh {
     temp: PathBuf,
     target: PathBuf,
+    /// The temp file, locked while this build goes on.
+    _lock: std::fs::File,
     /// Bytes stored since the last early fsync was asked for.
     unflushed: usize,
     flusher: Option<Flusher>,
+    /// Installed (or given up on) already.
+    done: bool,
 }
 
 /// The thread that fsyncs the temp file when nudged.
@@ -55,23 +67,48 @@ struct Flusher {
 
 impl Fresh {
     /// Creates an empty temp file (0600 on unix) beside `target`, whose
-    /// directory must exist, after removing those of builds whose process
-    /// is gone.
+    /// directory must exist, and locks it, after removing the temp files of
+    /// builds that are over.
     pub(super) fn create(target: &Path) -> io::Result<Fresh> {
         static COUNT: AtomicUsize = AtomicUsize::new(0);
         let name = target.file_name().ok_or_else(|| io::Error::other("no file name"))?;
         remove_abandoned(target);
-        let n = COUNT.fetch_add(1, Ordering::Relaxed);
-        let mut temp_name = name.to_owned();
-        temp_name.push(format!("{MARK}{}-{n}", std::process::id()));
-        let temp = target.with_file_name(temp_name);
         let mut options = std::fs::OpenOptions::new();
         // create_new: never opens (or follows a link planted at) an existing name.
         options.read(true).write(true).create_new(true);
         #[cfg(unix)]
         std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let file = options.open(&temp)?;
-        Ok(Fresh { temp, target: target.to_owned(), unflushed: 0, flusher: flusher(file) })
+        // A name still taken (a build of this pid that is over, but whose
+        // file could not be removed) is skipped for the next.
+        let mut tries = 0;
+        let (temp, file) = loop {
+            let n = COUNT.fetch_add(1, Ordering::Relaxed);
+            let mut temp_name = name.to_owned();
+            temp_name.push(format!("{MARK}{}-{n}", std::process::id()));
+            let temp = target.with_file_name(temp_name);
+            match options.open(&temp) {
+                Ok(file) => break (temp, file),
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists && tries < 100 => tries += 1,
+                Err(e) => return Err(e),
+            }
+        };
+        // Only a filesystem without locks refuses; the file is then only
+        // as safe from cleanup as a build of a live process elsewhere.
+        let _ = file.try_lock();
+        let flusher = file.try_clone().ok().and_then(flusher);
+        Ok(Fresh {
+            temp,
+            target: target.to_owned(),
+            _lock: file,
+            unflushed: 0,
+            flusher,
+            done: false,
+        })
+    }
+
+    /// Where the database is being built.
+    pub(super) fn temp(&self) -> &Path {
+        &self.temp
     }
 
     /// Notes that about `bytes` more were stored; every [`FLUSH_EVERY`],
@@ -90,43 +127,58 @@ impl Fresh {
         }
     }
 
-    /// Where the database is being built.
-    pub(super) fn temp(&self) -> &Path {
-        &self.temp
-    }
-
     /// Fsyncs the temp file and renames it to the target unless something
-    /// is there by now; then fsyncs the directory.
-    fn install(&mut self) -> io::Result<()> {
+    /// is there by now; then fsyncs the directory. Call it once the
+    /// connection is closed. On failure the temp file is removed and the
+    /// message says what happened to this run's state.
+    pub(super) fn install(&mut self) -> Result<(), String> {
+        self.done = true;
         if let Some(Flusher { nudge, thread }) = self.flusher.take() {
             drop(nudge);
             let _ = thread.join();
         }
-        std::fs::File::open(&self.temp)?.sync_all()?;
-        rename_no_replace(&self.temp, &self.target)?;
-        if let Some(dir) = self.target.parent().filter(|d| !d.as_os_str().is_empty()) {
-            // The file is whole on disk either way; a failed directory sync
-            // can at worst lose the name after a power cut.
-            let _ = std::fs::File::open(dir).and_then(|d| d.sync_all());
+        let installed = std::fs::File::open(&self.temp)
+            .and_then(|f| f.sync_all())
+            .and_then(|()| rename_no_replace(&self.temp, &self.target));
+        match installed {
+            Ok(()) => {
+                let dir = match self.target.parent() {
+                    Some(d) if !d.as_os_str().is_empty() => d,
+                    _ => Path::new("."),
+                };
+                // The file is whole on disk either way; a failed directory
+                // sync can at worst lose the name after a power cut.
+                let _ = std::fs::File::open(dir).and_then(|d| d.sync_all());
+                Ok(())
+            }
+            Err(e) => {
+                remove_with_companions(&self.temp);
+                Err(format!(
+                    "this run's new state database {} was not saved ({e}); the next run \
+                     starts with empty state",
+                    self.target.display()
+                ))
+            }
         }
-        Ok(())
     }
 }
 
 impl Drop for Fresh {
     fn drop(&mut self) {
-        if let Err(e) = self.install() {
-            tracing::warn!(
-                path = %self.target.display(),
-                "this run's new state database was not saved ({e}); \
-                 the next run starts with empty state"
-            );
-            for suffix in ["", "-journal", "-wal", "-shm"] {
-                let mut name = self.temp.clone().into_os_string();
-                name.push(suffix);
-                let _ = std::fs::remove_file(name);
-            }
+        if !self.done
+            && let Err(message) = self.install()
+        {
+            tracing::warn!("{message}");
         }
+    }
+}
+
+/// Removes `temp` and the files SQLite keeps beside it.
+fn remove_with_companions(temp: &Path) {
+    for suffix in ["", "-journal", "-wal", "-shm"] {
+        let mut name = temp.as_os_str().to_owned();
+        name.push(suffix);
+        let _ = std::fs::remove_file(name);
     }
 }
 
@@ -171,9 +223,9 @@ fn rename_no_replace(from: &Path, to: &Path) -> io::Result<()> {
     std::fs::rename(from, to)
 }
 
-/// Removes the temp files (and their SQLite companions) that builds of a
-/// database at `target` left when their process died. Temp files of live
-/// processes, this one included, are left alone.
+/// Removes the temp files (and their SQLite companions) of builds of a
+/// database at `target` that are over: named `<name>.new-<pid>-<n>` and not
+/// locked. A companion whose temp file is gone goes too.
 fn remove_abandoned(target: &Path) {
     let (Some(dir), Some(name)) = (target.parent(), target.file_name()) else { return };
     let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
@@ -182,36 +234,41 @@ fn remove_abandoned(target: &Path) {
     prefix.push(MARK);
     let prefix = prefix.to_string_lossy().into_owned();
     for entry in entries.filter_map(Result::ok) {
+        // Only files: a directory or link under such a name is not ours.
+        if !entry.file_type().is_ok_and(|t| t.is_file()) {
+            continue;
+        }
         let file_name = entry.file_name();
         let Some(rest) = file_name.to_str().and_then(|n| n.strip_prefix(&prefix)) else {
             continue;
         };
-        let Some(pid) = rest.split('-').next().and_then(|p| p.parse::<u32>().ok()) else {
-            continue;
+        let (stem, companion) = match rest.rsplit_once('-') {
+            Some((stem, "journal" | "wal" | "shm")) => (stem, true),
+            _ => (rest, false),
         };
-        if !process_is_gone(pid) {
+        let numbers = stem.split_once('-').is_some_and(|(pid, n)| {
+            [pid, n].iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+        });
+        if !numbers {
             continue;
         }
-        // Only files: a directory or link under such a name is not ours.
-        if entry.file_type().is_ok_and(|t| t.is_file()) {
-            let _ = std::fs::remove_file(entry.path());
+        let path = entry.path();
+        if companion {
+            let temp = dir.join(format!("{prefix}{stem}"));
+            if !temp.exists() {
+                let _ = std::fs::remove_file(&path);
+            }
+            continue;
+        }
+        // Locked: a build is still writing it. Changed in the last few
+        // seconds: a build may have created it and not locked it yet.
+        let recent = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .is_ok_and(|t| t.elapsed().map_or(true, |age| age < RECENT));
+        let Ok(file) = std::fs::File::open(&path) else { continue };
+        if !recent && file.try_lock().is_ok() {
+            remove_with_companions(&path);
         }
     }
-}
-
-/// Whether no process `pid` exists (so no build of ours can be running in it).
-fn process_is_gone(pid: u32) -> bool {
-    if pid == std::process::id() {
-        return false;
-    }
-    #[cfg(unix)]
-    {
-        let Some(pid) = i32::try_from(pid).ok().and_then(rustix::process::Pid::from_raw) else {
-            return false;
-        };
-        // ESRCH: no such process. EPERM: it exists, as another user.
-        matches!(rustix::process::test_kill_process(pid), Err(e) if e == rustix::io::Errno::SRCH)
-    }
-    #[cfg(not(unix))]
-    false
 }

@@ -825,9 +825,22 @@ impl Store {
                     if let Err(e) = self.maintain() {
                         tracing::warn!("state database housekeeping skipped: {e}");
                     }
+                    self.close().err()
                 })
                 .ok(),
         )
+    }
+
+    /// Closes the database; a new one built aside is installed at its path
+    /// (see the `fresh` module), or the error says why this run's state
+    /// was not kept.
+    pub fn close(mut self) -> Result<(), String> {
+        let Some(mut fresh) = self.fresh.take() else { return Ok(()) };
+        // Installed in the journal mode every open sets; should this fail,
+        // the next open switches it.
+        let _ = self.conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()));
+        drop(self);
+        fresh.install()
     }
 
     fn err(&self, e: rusqlite::Error) -> StoreError {
@@ -929,7 +942,17 @@ impl Store {
 /// A database closing on its own thread ([`Store::close_in_background`]);
 /// dropping this waits for it, so a run ends with the database closed.
 #[derive(Debug)]
-pub struct Closing(Option<std::thread::JoinHandle<()>>);
+pub struct Closing(Option<std::thread::JoinHandle<Option<String>>>);
+
+impl Closing {
+    /// Waits for the database to close; says why this run's state was not
+    /// kept, if it was not (a new database that could not be installed).
+    pub fn finish(mut self) -> Option<String> {
+        // A panic while closing is not worth re-raising here: the data is
+        // committed, and a WAL left behind is replayed on next open.
+        self.0.take().and_then(|thread| thread.join().ok().flatten())
+    }
+}
 
 impl Drop for Store {
     fn drop(&mut self) {
@@ -943,10 +966,10 @@ impl Drop for Store {
 
 impl Drop for Closing {
     fn drop(&mut self) {
-        if let Some(thread) = self.0.take() {
-            // Closing cannot panic in a way worth re-raising here: the data
-            // is committed, and a WAL left behind is replayed on next open.
-            let _ = thread.join();
+        if let Some(thread) = self.0.take()
+            && let Ok(Some(problem)) = thread.join()
+        {
+            tracing::warn!("{problem}");
         }
     }
 }
@@ -1510,8 +1533,14 @@ mod tests {
         let mut second = Store::open_for_run(&path).unwrap();
         first.upsert_items("first", &[article("urn:1", "One")], t(0)).unwrap();
         second.upsert_items("second", &[article("urn:2", "Two")], t(0)).unwrap();
-        drop(first);
-        drop(second);
+        assert_eq!(first.close(), Ok(()));
+        let refused = second.close().unwrap_err();
+        assert!(
+            refused.starts_with("this run's new state database ")
+                && refused.contains("feedwright.db was not saved (")
+                && refused.ends_with("the next run starts with empty state"),
+            "{refused}"
+        );
         assert_eq!(names_beside(&path), ["feedwright.db"], "the second run's temp file is gone");
         let store = Store::open(&path).unwrap();
         assert_eq!(store.items("first").unwrap().len(), 1);
@@ -1519,38 +1548,56 @@ mod tests {
     }
 
     #[test]
-    fn temp_files_of_dead_processes_are_removed_and_others_kept() {
+    fn temp_files_of_builds_that_are_over_are_removed_and_others_kept() {
         let (_dir, path) = temp();
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        // A pid that was just in use and is now free.
-        let mut child = std::process::Command::new("true").spawn().unwrap();
-        let dead = child.id();
-        child.wait().unwrap();
         let own = std::process::id();
-        let left = [
-            format!("feedwright.db.new-{dead}-0"),
-            format!("feedwright.db.new-{dead}-0-journal"),
-            format!("feedwright.db.new-{dead}-3-wal"),
-            format!("feedwright.db.new-{own}-999"),
-            // pid 1 always exists.
+        let old = std::time::SystemTime::now() - std::time::Duration::from_secs(60);
+        let write = |name: &str, age: Option<std::time::SystemTime>| {
+            let file = std::fs::File::create(path.with_file_name(name)).unwrap();
+            if let Some(when) = age {
+                file.set_modified(when).unwrap();
+            }
+            file
+        };
+        // Over: old and unlocked, whatever the pid (this process's own too).
+        let over = [
             "feedwright.db.new-1-0".to_owned(),
-            "feedwright.db.new-notapid".to_owned(),
-            format!("other.db.new-{dead}-0"),
+            "feedwright.db.new-1-0-journal".to_owned(),
+            format!("feedwright.db.new-{own}-0"),
+            format!("feedwright.db.new-{own}-0-wal"),
+            // A companion whose temp file is gone.
+            "feedwright.db.new-77-4-shm".to_owned(),
         ];
-        for name in &left {
-            std::fs::write(path.with_file_name(name), "x").unwrap();
+        for name in &over {
+            write(name, Some(old));
         }
-        std::fs::create_dir(path.with_file_name(format!("feedwright.db.new-{dead}-7"))).unwrap();
+        // Kept: locked (a build in progress), just written, or not our name.
+        let locked = write("feedwright.db.new-2-0", Some(old));
+        locked.try_lock().unwrap();
+        let kept = [
+            "feedwright.db.new-2-0",
+            "feedwright.db.new-3-0",
+            "feedwright.db.new-notapid",
+            "feedwright.db.new-4-0-extra",
+            "other.db.new-5-0",
+        ];
+        for name in &kept[1..] {
+            let when = if *name == "feedwright.db.new-3-0" { None } else { Some(old) };
+            write(name, when);
+        }
+        std::fs::create_dir(path.with_file_name("feedwright.db.new-6-0")).unwrap();
         let store = Store::open_for_run(&path).unwrap();
         let names = names_beside(&path);
-        for gone in &left[..3] {
+        for gone in &over {
             assert!(!names.contains(gone), "{gone} removed: {names:?}");
         }
-        for kept in &left[3..] {
-            assert!(names.contains(kept), "{kept} kept: {names:?}");
+        for name in kept {
+            assert!(names.iter().any(|n| n == name), "{name} kept: {names:?}");
         }
-        assert!(names.contains(&format!("feedwright.db.new-{dead}-7")), "directories are not ours");
+        assert!(names.iter().any(|n| n == "feedwright.db.new-6-0"), "directories are not ours");
         drop(store);
+        drop(locked);
         assert!(path.exists());
     }
 
