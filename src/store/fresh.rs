@@ -92,8 +92,9 @@ impl Fresh {
                 Err(e) => return Err(e),
             }
         };
-        // Only a filesystem without locks refuses; the file is then only
-        // as safe from cleanup as a build of a live process elsewhere.
+        // Only a filesystem without locks refuses; then only the rule that
+        // a recently changed file is never removed keeps other runs'
+        // cleanup off it.
         let _ = file.try_lock();
         let flusher = file.try_clone().ok().and_then(flusher);
         Ok(Fresh {
