@@ -267,8 +267,10 @@ fn remove_abandoned(target: &Path) {
             .metadata()
             .and_then(|m| m.modified())
             .is_ok_and(|t| t.elapsed().map_or(true, |age| age < RECENT));
-        let Ok(file) = std::fs::File::open(&path) else { continue };
-        if !recent && file.try_lock().is_ok() {
+        if recent {
+            continue;
+        }
+        if std::fs::File::open(&path).is_ok_and(|file| file.try_lock().is_ok()) {
             remove_with_companions(&path);
         }
     }

@@ -835,12 +835,19 @@ impl Store {
     /// (see the `fresh` module), or the error says why this run's state
     /// was not kept.
     pub fn close(mut self) -> Result<(), String> {
-        let Some(mut fresh) = self.fresh.take() else { return Ok(()) };
-        // Installed in the journal mode every open sets; should this fail,
-        // the next open switches it.
-        let _ = self.conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()));
+        if self.fresh.is_none() {
+            return Ok(());
+        }
+        self.set_journal_for_install();
+        let fresh = self.fresh.take();
         drop(self);
-        fresh.install()
+        fresh.map_or(Ok(()), |mut fresh| fresh.install())
+    }
+
+    /// A new database is installed in the journal mode every open sets;
+    /// should this fail, the next open switches it.
+    fn set_journal_for_install(&self) {
+        let _ = self.conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()));
     }
 
     fn err(&self, e: rusqlite::Error) -> StoreError {
@@ -957,9 +964,7 @@ impl Closing {
 impl Drop for Store {
     fn drop(&mut self) {
         if self.fresh.is_some() {
-            // A new database is installed in the journal mode every open
-            // sets; should this fail, the next open switches it.
-            let _ = self.conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()));
+            self.set_journal_for_install();
         }
     }
 }
@@ -1545,6 +1550,23 @@ mod tests {
         let store = Store::open(&path).unwrap();
         assert_eq!(store.items("first").unwrap().len(), 1);
         assert!(store.items("second").unwrap().is_empty());
+    }
+
+    #[test]
+    fn closing_says_when_a_new_database_could_not_be_installed() {
+        let (_dir, path) = temp();
+        let mut store = Store::open_for_run(&path).unwrap();
+        store.upsert_items("s", &[article("urn:1", "One")], t(0)).unwrap();
+        std::fs::write(&path, "someone else's").unwrap();
+        let problem = store.close_in_background().finish().expect("a problem");
+        assert!(problem.contains("was not saved"), "{problem}");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "someone else's");
+        assert_eq!(names_beside(&path), ["feedwright.db"]);
+        // And nothing to say when it was installed.
+        let (_dir, path) = temp();
+        let store = Store::open_for_run(&path).unwrap();
+        assert_eq!(store.close_in_background().finish(), None);
+        assert!(path.exists());
     }
 
     #[test]
