@@ -188,22 +188,27 @@ impl OutputDir {
         installed
     }
 
-    /// Fsyncs every written temp file, then renames each over its target.
+    /// Fsyncs every written temp file and renames each over its target.
     ///
     /// Fsyncing each file as soon as it was written made every fsync its own
     /// journal commit and disk flush, a third of the time a large build
     /// spent writing; fsynced together, from several threads, they share
-    /// them. A crash before the renames leaves the old files (and temp
-    /// files, removed by the next run). The first error is returned; the
-    /// files that could be installed are.
+    /// them. Each thread renames a file as soon as it is fsynced (files are
+    /// independent: a crash part way leaves some old files and some new
+    /// ones, each whole), where one thread renaming them all afterwards was
+    /// a serial tail after the last fsync. A crash before a rename leaves
+    /// the old file (and a temp file, removed by the next run). The first
+    /// error is returned; the files that could be installed are.
     fn install_pending(&mut self) -> Result<(), OutputError> {
         let done = self.done.get_mut().unwrap_or_else(std::sync::PoisonError::into_inner);
         let pending = std::mem::take(&mut done.pending);
-        let synced = sync_all_temps(&pending);
+        let installed = in_parallel(pending, |Pending { temp, target }| {
+            let result = install(temp, &target);
+            (target, result)
+        });
         let mut first_error = None;
-        for (Pending { temp, target }, synced) in pending.into_iter().zip(synced) {
-            let installed = synced.and_then(|()| put_in_place(temp, &target));
-            match installed {
+        for (target, result) in installed {
+            match result {
                 Ok(()) => {
                     if let Some(dir) = target.parent() {
                         done.unsynced.insert(dir.to_owned());
@@ -298,59 +303,74 @@ fn is_safe_relative(p: &str) -> bool {
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
     let err = |e: std::io::Error| OutputError::Write { path: path.to_owned(), source: e };
     let temp = write_temp(path, bytes)?;
-    sync_file(&temp).and_then(|()| put_in_place(temp, path)).map_err(err)?;
+    install(temp, path).map_err(err)?;
     sync_dirs(path.parent());
     Ok(())
 }
 
-/// Fsyncs the file at `path` (a temp file of ours, closed after writing).
-fn sync_file(path: &Path) -> std::io::Result<()> {
-    fs::File::open(path).and_then(|f| f.sync_all())
-}
-
-/// Makes a written and fsynced temp file readable and renames it over
-/// `target`. On failure the temp file is dropped and removed; the old file
-/// stays.
-fn put_in_place(temp: tempfile::TempPath, target: &Path) -> std::io::Result<()> {
-    set_readable(&temp)?;
+/// Fsyncs a written temp file of ours (closed after writing), makes it
+/// readable and renames it over `target`. On failure the temp file is
+/// dropped and removed; the old file stays.
+fn install(temp: tempfile::TempPath, target: &Path) -> std::io::Result<()> {
+    let file = fs::File::open(&temp)?;
+    file.sync_all()?;
+    set_readable(&file)?;
+    drop(file);
     temp.persist(target).map_err(|e| e.error)
 }
 
-/// Fsyncs each pending temp file, on a few threads at once so that their
-/// journal commits and disk flushes are shared; one result per file. A
-/// chunk whose thread cannot be started is fsynced on this one.
-fn sync_all_temps(pending: &[Pending]) -> Vec<Result<(), std::io::Error>> {
-    let sync_chunk =
-        |chunk: &[Pending]| -> Vec<_> { chunk.iter().map(|p| sync_file(&p.temp)).collect() };
-    const THREADS: usize = 8;
-    let per_thread = pending.len().div_ceil(THREADS).max(1);
+/// Threads for [`in_parallel`]. Fsyncs that wait together share journal
+/// commits and disk flushes: on the 50,000-record benchmark 16 threads
+/// finished its 200 fsyncs and renames about a tenth sooner than 8, and 64
+/// took longer than either.
+const SYNC_THREADS: usize = 16;
+
+/// `f` over `items` on up to [`SYNC_THREADS`] threads (this one among
+/// them), each taking the next item as it finishes one; the results in the
+/// order of `items`. A thread that cannot be started leaves its share to
+/// the others.
+fn in_parallel<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R> {
+    use std::sync::PoisonError;
+    let count = items.len();
+    let queue = Mutex::new(items.into_iter().enumerate());
+    let results: Mutex<Vec<Option<R>>> = Mutex::new((0..count).map(|_| None).collect());
+    let work = || {
+        loop {
+            let next = queue.lock().unwrap_or_else(PoisonError::into_inner).next();
+            let Some((i, item)) = next else { break };
+            let result = f(item);
+            results.lock().unwrap_or_else(PoisonError::into_inner)[i] = Some(result);
+        }
+    };
+    // A panic in any thread is raised again when the scope ends.
     std::thread::scope(|scope| {
-        let started: Vec<_> = pending
-            .chunks(per_thread)
-            .map(|chunk| {
-                let thread =
-                    std::thread::Builder::new().spawn_scoped(scope, move || sync_chunk(chunk));
-                (chunk, thread.ok())
-            })
-            .collect();
-        started
-            .into_iter()
-            .flat_map(|(chunk, thread)| match thread {
-                Some(t) => t.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
-                None => sync_chunk(chunk),
-            })
-            .collect()
-    })
+        for _ in 1..SYNC_THREADS.min(count) {
+            let _ = std::thread::Builder::new().spawn_scoped(scope, work);
+        }
+        work();
+    });
+    results
+        .into_inner()
+        .unwrap_or_else(PoisonError::into_inner)
+        .into_iter()
+        .map(|r| r.expect("every item is done once the threads have ended"))
+        .collect()
 }
 
-/// Makes the renames in `dirs` durable. A directory fsync that fails is not
-/// an error: each file is already whole on disk, old or new, and a crash
-/// can at worst bring back the old one.
+/// Makes the renames in `dirs` durable, several directories at once. A
+/// directory fsync that fails is not an error: each file is already whole
+/// on disk, old or new, and a crash can at worst bring back the old one.
 fn sync_dirs<'a>(dirs: impl IntoIterator<Item = &'a Path>) {
-    for dir in dirs {
+    let dirs: Vec<&Path> = dirs.into_iter().collect();
+    let sync = |dir: &Path| {
         if let Ok(d) = fs::File::open(dir) {
             let _ = d.sync_all();
         }
+    };
+    if dirs.len() <= 1 {
+        dirs.into_iter().for_each(sync);
+    } else {
+        in_parallel(dirs, sync);
     }
 }
 
@@ -469,19 +489,39 @@ fn without_temp_path(e: std::io::Error) -> std::io::Error {
 
 /// Temp files are created 0600; published feeds must be world-readable.
 #[cfg(unix)]
-fn set_readable(path: &Path) -> std::io::Result<()> {
+fn set_readable(file: &fs::File) -> std::io::Result<()> {
     use std::os::unix::fs::PermissionsExt;
-    fs::set_permissions(path, fs::Permissions::from_mode(0o644))
+    file.set_permissions(fs::Permissions::from_mode(0o644))
 }
 
 #[cfg(not(unix))]
-fn set_readable(_: &Path) -> std::io::Result<()> {
+fn set_readable(_: &fs::File) -> std::io::Result<()> {
     Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every item is done once, on several threads, and the results come
+    /// back in the items' order, however many items there are per thread.
+    #[test]
+    fn in_parallel_keeps_the_order_of_the_items() {
+        for n in [0, 1, 2, SYNC_THREADS - 1, SYNC_THREADS, 5 * SYNC_THREADS + 3] {
+            let threads = Mutex::new(BTreeSet::new());
+            let items: Vec<usize> = (0..n).collect();
+            let doubled = in_parallel(items, |i| {
+                threads.lock().unwrap().insert(format!("{:?}", std::thread::current().id()));
+                // Long enough that one thread cannot take every item.
+                std::thread::sleep(std::time::Duration::from_millis(2));
+                2 * i
+            });
+            assert_eq!(doubled, (0..n).map(|i| 2 * i).collect::<Vec<_>>());
+            if n >= SYNC_THREADS {
+                assert!(threads.lock().unwrap().len() > 1, "{n} items ran on one thread");
+            }
+        }
+    }
 
     #[test]
     fn an_abandoned_run_keeps_every_file_in_the_manifest() {
