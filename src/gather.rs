@@ -153,20 +153,24 @@ fn read_records(
     // Pipeline problems (unknown channel) belong to the record's location;
     // they are gathered here and added to the source's report afterwards.
     let mut late: Vec<(Severity, String, String)> = Vec::new();
-    let mut report = sources::records::collect(source, files, base, &mut |article| {
-        // Only `check` notes undated records: a build clones no location.
-        let undated =
-            (note_undated && article.date().is_none()).then(|| article.origin.location.clone());
-        match collector.push(article, source.channel.as_ref()) {
-            Ok(()) => {
-                if let Some(location) = undated {
-                    let note = "record has no date; it sorts last".to_owned();
-                    late.push((Severity::Note, location, note));
+    let early = collector.early();
+    let mut report =
+        sources::records::collect(source, files, base, Some(&early), &mut |article, prepared| {
+            // Only `check` notes undated records: a build clones no location.
+            let undated =
+                (note_undated && article.date().is_none()).then(|| article.origin.location.clone());
+            match collector.push_prepared(article, source.channel.as_ref(), prepared) {
+                Ok(()) => {
+                    if let Some(location) = undated {
+                        let note = "record has no date; it sorts last".to_owned();
+                        late.push((Severity::Note, location, note));
+                    }
+                }
+                Err(rejected) => {
+                    late.push((Severity::Skipped, rejected.location, rejected.message));
                 }
             }
-            Err(rejected) => late.push((Severity::Skipped, rejected.location, rejected.message)),
-        }
-    });
+        });
     for (severity, location, message) in late {
         if severity == Severity::Skipped {
             report.read -= 1;

@@ -8,6 +8,8 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use rayon::prelude::*;
 
 use super::{RawRecord, Sink, to_article};
+use crate::config::ChannelId;
+use crate::pipeline::{Early, Prepared};
 
 /// Lines are parsed in parallel in batches of about this many bytes, then
 /// handed on in file order.
@@ -38,6 +40,7 @@ fn read_batched(
 ) -> Result<(), String> {
     let f = std::fs::File::open(file).map_err(|e| format!("cannot read file: {e}"))?;
     let tz = sink.timezone();
+    let early = sink.early();
     let (send_batch, batches) = sync_channel::<Result<Batch, String>>(4);
     // Spent vectors go back to the reader, so a batch's memory is reused
     // (see `Collector::flush` on fresh pages).
@@ -45,7 +48,9 @@ fn read_batched(
     std::thread::scope(|scope| {
         std::thread::Builder::new()
             .name("jsonl-reader".to_owned())
-            .spawn_scoped(scope, move || produce(f, tz, batch_bytes, &send_batch, &spent))
+            .spawn_scoped(scope, move || {
+                produce(f, (tz, early), batch_bytes, &send_batch, &spent);
+            })
             .map_err(|e| format!("cannot start a thread to read the file: {e}"))?;
         // Returning early drops `batches`, which stops the reader at its
         // next send.
@@ -55,7 +60,9 @@ fn read_batched(
                 let location = format!("{display}:{}", first + i);
                 match result {
                     None => {}
-                    Some(Ok(checked)) => sink.accept(checked, location),
+                    Some(Ok((article, warnings, prepared))) => {
+                        sink.accept((article, warnings), prepared, location);
+                    }
                     Some(Err(message)) => sink.skip(location, message),
                 }
             }
@@ -65,11 +72,16 @@ fn read_batched(
     })
 }
 
+/// How lines are checked: the timezone for dates without an offset, and
+/// where records are prepared as they are parsed, with the source's default
+/// channel (see [`Sink::early`]).
+type Checking<'a> = (chrono_tz::Tz, Option<(&'a Early<'a>, Option<&'a ChannelId>)>);
+
 /// Reads `f` in batches of whole lines and parses each batch in parallel,
 /// sending the results in file order (or the read error that ended it).
 fn produce(
     mut f: std::fs::File,
-    tz: chrono_tz::Tz,
+    checking: Checking,
     batch_bytes: usize,
     out: &SyncSender<Result<Batch, String>>,
     spent: &Receiver<Vec<Parsed>>,
@@ -125,7 +137,7 @@ fn produce(
             lines
                 .par_iter()
                 .enumerate()
-                .map(|(i, &(a, b))| parse_line(&buf[a..b], first + i == 1, tz)),
+                .map(|(i, &(a, b))| parse_line(&buf[a..b], first + i == 1, checking)),
         );
         line_no += lines.len();
         if out.send(Ok((first, parsed))).is_err() {
@@ -134,12 +146,13 @@ fn produce(
     }
 }
 
-/// A record checked by [`to_article`], with its warnings.
-type Checked = (crate::model::Article, Vec<String>);
+/// A record checked by [`to_article`], with its warnings and, if it was
+/// prepared as it was parsed, what that gave.
+type Checked = (crate::model::Article, Vec<String>, Option<Prepared>);
 
 /// One line: `None` for a blank line, else the checked record or why it is
 /// skipped.
-fn parse_line(bytes: &[u8], first: bool, tz: chrono_tz::Tz) -> Parsed {
+fn parse_line(bytes: &[u8], first: bool, (tz, early): Checking) -> Parsed {
     // simdutf8 checks the common valid line several times faster than std;
     // std is asked again only for a bad line, to say where it goes wrong.
     let line = match simdutf8::basic::from_utf8(bytes) {
@@ -156,7 +169,13 @@ fn parse_line(bytes: &[u8], first: bool, tz: chrono_tz::Tz) -> Parsed {
         return None;
     }
     Some(match serde_json::from_str::<RawRecord>(line) {
-        Ok(raw) => to_article(raw, tz),
+        Ok(raw) => to_article(raw, tz).map(|(article, warnings)| match early {
+            Some((early, channel)) => {
+                let (article, prepared) = early.prepare(article, channel);
+                (article, warnings, prepared)
+            }
+            None => (article, warnings, None),
+        }),
         Err(e) => Err(describe(&e)),
     })
 }
@@ -182,11 +201,12 @@ mod tests {
     /// other type is the line's error, saying what was expected.
     #[test]
     fn text_or_number_fields_take_what_is_written() {
-        let article = |line: &str| match parse_line(line.as_bytes(), false, chrono_tz::UTC) {
-            Some(Ok((a, _))) => a,
+        let article = |line: &str| match parse_line(line.as_bytes(), false, (chrono_tz::UTC, None))
+        {
+            Some(Ok((a, _, _))) => a,
             other => panic!("{line}: {other:?}"),
         };
-        let error = |line: &str| match parse_line(line.as_bytes(), false, chrono_tz::UTC) {
+        let error = |line: &str| match parse_line(line.as_bytes(), false, (chrono_tz::UTC, None)) {
             Some(Err(e)) => e,
             other => panic!("{line}: {other:?}"),
         };
@@ -222,7 +242,7 @@ mod tests {
         let (_recycle, spent) = sync_channel(2);
         let f = std::fs::File::open(&path).unwrap();
         std::thread::scope(|scope| {
-            scope.spawn(move || produce(f, chrono_tz::UTC, batch_bytes, &send, &spent));
+            scope.spawn(move || produce(f, (chrono_tz::UTC, None), batch_bytes, &send, &spent));
             let mut got = Vec::new();
             // The reader's sender goes with it: the loop ends at end of file.
             for batch in batches {
@@ -232,7 +252,7 @@ mod tests {
                     parsed
                         .into_iter()
                         .enumerate()
-                        .map(|(i, p)| (first + i, p.map(|r| r.map(|(a, _)| a.title)))),
+                        .map(|(i, p)| (first + i, p.map(|r| r.map(|(a, _, _)| a.title)))),
                 );
             }
             got

@@ -22,9 +22,10 @@ use serde::Deserialize;
 use url::Url;
 
 use super::{Severity, SourceReport};
-use crate::config::{RecordFormat, Source};
+use crate::config::{ChannelId, RecordFormat, Source};
 use crate::dates;
 use crate::model::{Article, Enclosure, Origin};
+use crate::pipeline::{Early, Prepared};
 use crate::text::strip_forbidden_chars;
 
 /// Whole-file formats (JSON objects, TOML, Markdown) are refused above this
@@ -164,11 +165,15 @@ pub struct RawEnclosure {
 }
 
 /// Reads a records source.
+///
+/// Each record goes to `emit`, with what `early` did to it when the reader
+/// prepared it while parsing (see [`Early`]).
 pub fn collect(
     source: &Source,
     (pattern, path, format): (&str, &Path, Option<RecordFormat>),
     base: &Path,
-    emit: &mut dyn FnMut(Article),
+    early: Option<&Early>,
+    emit: &mut dyn FnMut(Article, Option<Prepared>),
 ) -> SourceReport {
     let mut report = SourceReport::new(&source.id);
     let files = match list_files(pattern, path, format) {
@@ -178,7 +183,7 @@ pub fn collect(
             return report;
         }
     };
-    let mut sink = Sink { source, report: &mut report, emit };
+    let mut sink = Sink { source, report: &mut report, early, emit };
     let mut files_failed = 0;
     for (file, format) in &files {
         let display = display_path(file, base);
@@ -325,27 +330,40 @@ pub fn display_path(file: &Path, base: &Path) -> String {
 pub struct Sink<'a> {
     source: &'a Source,
     report: &'a mut SourceReport,
-    emit: &'a mut dyn FnMut(Article),
+    early: Option<&'a Early<'a>>,
+    emit: &'a mut dyn FnMut(Article, Option<Prepared>),
 }
 
-impl Sink<'_> {
+impl<'a> Sink<'a> {
     /// Checks one raw record and hands it on, or records why it was skipped.
     pub fn record(&mut self, raw: RawRecord, location: String) {
         match to_article(raw, self.source.timezone) {
-            Ok(checked) => self.accept(checked, location),
+            Ok(checked) => self.accept(checked, None, location),
             Err(message) => self.skip(location, message),
         }
     }
 
     /// Hands on a record already checked by [`to_article`] (readers that
-    /// check records in parallel), with its warnings.
-    pub fn accept(&mut self, (mut article, warnings): (Article, Vec<String>), location: String) {
+    /// check records in parallel), with its warnings, and what
+    /// [`Sink::early`] did to it, if the reader used it.
+    pub fn accept(
+        &mut self,
+        (mut article, warnings): (Article, Vec<String>),
+        prepared: Option<Prepared>,
+        location: String,
+    ) {
         for w in warnings {
             self.report.problem(Severity::Warning, location.clone(), w);
         }
         article.origin = Origin { source: self.source.id.clone(), location };
         self.report.read += 1;
-        (self.emit)(article);
+        (self.emit)(article, prepared);
+    }
+
+    /// For readers that parse records in parallel: prepares a checked
+    /// record there ([`Early`]), with the source's default channel.
+    pub fn early(&self) -> Option<(&'a Early<'a>, Option<&'a ChannelId>)> {
+        self.early.map(|e| (e, self.source.channel.as_ref()))
     }
 
     /// The timezone for dates without an offset, for [`to_article`].
