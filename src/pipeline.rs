@@ -493,7 +493,7 @@ fn share_out(
 /// written is out of the cache, and the raw HTML of every record in
 /// between is still held. Preparing a record right after parsing it reads
 /// its HTML while it is in the cache and frees it at once for the next
-/// record to reuse (on the 50,000-record benchmark: 7% less CPU time). The
+/// record to reuse (on the 50,000-record benchmark: about 5% less CPU time). The
 /// preparation is the same function either way, so the output is too.
 ///
 /// Records read while the last places fill may be pushed after the
