@@ -408,16 +408,24 @@ fn write(
     // large files are written with direct I/O, and a worker waiting for the
     // disk leaves its core to one that renders. With one spare worker the
     // cores sat idle a third of the time; four spare ones cost four more
-    // channels' buffers (cores + 2 measured a little slower).
+    // channels' buffers (cores + 2 measured a little slower). Only as many
+    // render at once as there are cores: when all began rendering together,
+    // sharing the cores, the first file was ready for the disk only after
+    // several channels' worth of rendering, and the disk waited.
+    let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+    let rendering = Permits::new(cores);
     let write_channel = |feed: &ChannelFeed, files: &mut ChannelFiles| -> Result<(), OutputError> {
-        emit::render_channel_into(feed, site, &site.formats, files);
+        {
+            let _permit = rendering.acquire();
+            emit::render_channel_into(feed, site, &site.formats, files);
+        }
         for (format, bytes) in &files.feeds {
             out.write(&format!("{}/{}", feed.channel.id, format.file_name()), bytes)?;
         }
         out.write(&format!("{}/index.html", feed.channel.id), &files.page)?;
         Ok(())
     };
-    let workers = std::thread::available_parallelism().map_or(2, |n| n.get() + 4).min(feeds.len());
+    let workers = (cores + 4).min(feeds.len());
     let next = std::sync::atomic::AtomicUsize::new(0);
     let failed = std::sync::atomic::AtomicBool::new(false);
     let written = std::thread::scope(|scope| {
@@ -459,10 +467,68 @@ fn write(
     }
 }
 
+/// A counting semaphore: at most `n` holders at once.
+struct Permits {
+    free: std::sync::Mutex<usize>,
+    freed: std::sync::Condvar,
+}
+
+/// A held permit, given back when dropped.
+struct Permit<'a>(&'a Permits);
+
+impl Permits {
+    fn new(n: usize) -> Permits {
+        Permits { free: std::sync::Mutex::new(n.max(1)), freed: std::sync::Condvar::new() }
+    }
+
+    /// Waits for a free permit and takes it.
+    fn acquire(&self) -> Permit<'_> {
+        let free = self.free.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut free = self
+            .freed
+            .wait_while(free, |n| *n == 0)
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        *free -= 1;
+        Permit(self)
+    }
+}
+
+impl Drop for Permit<'_> {
+    fn drop(&mut self) {
+        *self.0.free.lock().unwrap_or_else(std::sync::PoisonError::into_inner) += 1;
+        self.0.freed.notify_one();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::output::fault;
+
+    /// No more than the permits' number hold one at once, and every
+    /// waiting thread gets one in the end.
+    #[test]
+    fn permits_bound_how_many_hold_one_at_once() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let permits = Permits::new(2);
+        let (holding, most, done) = (AtomicUsize::new(0), AtomicUsize::new(0), AtomicUsize::new(0));
+        std::thread::scope(|scope| {
+            for _ in 0..6 {
+                scope.spawn(|| {
+                    for _ in 0..20 {
+                        let _permit = permits.acquire();
+                        let now = holding.fetch_add(1, Ordering::SeqCst) + 1;
+                        most.fetch_max(now, Ordering::SeqCst);
+                        std::thread::sleep(std::time::Duration::from_micros(200));
+                        holding.fetch_sub(1, Ordering::SeqCst);
+                        done.fetch_add(1, Ordering::SeqCst);
+                    }
+                });
+            }
+        });
+        assert_eq!(done.load(Ordering::SeqCst), 120);
+        assert_eq!(most.load(Ordering::SeqCst), 2);
+    }
 
     #[test]
     fn state_that_was_not_kept_is_a_warning_and_exit_code_1() {
