@@ -702,6 +702,11 @@ fn is_simple_char(c: char) -> bool {
 
 /// Cuts plain text as described on [`summarise`].
 fn cut_plain(text: String, max: usize, ellipsis: &str) -> String {
+    // Graphemes never outnumber chars, so text of at most `max` chars fits; counting chars is
+    // much cheaper than walking clusters, and most summaries given with a record are short.
+    if text.chars().count() <= max {
+        return text;
+    }
     // The cut may move back to whitespace at grapheme index >= window_start (final 20%).
     let window_start = max - max / 5;
     let mut last_space = None;
