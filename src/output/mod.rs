@@ -1,9 +1,10 @@
 //! Writes files under the output directory: only when their bytes change,
 //! and atomically (temp file in the same directory, fsync, rename), so a
 //! crash leaves the old file or the new one, never half of one. A run's
-//! files are written to temp files as they come, then fsynced together and
-//! renamed one by one when the run finishes; each directory is fsynced once
-//! after. Until then each changed file needs room for its old and new copy.
+//! files are written to temp files as they come; when the run finishes each
+//! is fsynced and renamed, on several threads at once, and each directory
+//! is fsynced once after. Until then each changed file needs room for its
+//! old and new copy.
 //!
 //! A manifest (`.feedwright-manifest`) lists every file feedwright wrote, so
 //! files of channels removed from the config can be deleted without ever
