@@ -76,6 +76,8 @@ struct Entry {
     keys: Arc<Keys>,
     /// Set once the article is prepared (content sanitised, summary dropped).
     snippets: Option<Arc<Snippets>>,
+    /// Preparing it failed: reported if it is still in a feed at the end.
+    spoiled: bool,
 }
 
 /// (summary length, snippet), one per distinct configured length.
@@ -203,7 +205,8 @@ impl<'a> Collector<'a> {
     /// while reading instead of after it, and holds one copy of each
     /// article. Later records are prepared in [`Collector::finish`], only
     /// if they survive, so a million-record input prepares no more than
-    /// the buffers' worth twice over.
+    /// the buffers' worth twice over, plus what a reader prepared early
+    /// ([`Early`]) in the batches it read before the buffers filled.
     ///
     /// A record that cannot be placed comes back as its location and why.
     pub fn push(
@@ -308,14 +311,12 @@ impl<'a> Collector<'a> {
         });
         for p in pending.drain(..) {
             self.times.add(p.times.0, p.times.1);
-            if p.spoiled {
-                self.spoiled.push(p.article.origin.clone());
-            }
             let entry = Entry {
                 seq: p.seq,
                 article: Arc::new(p.article),
                 keys: Arc::new(p.keys),
                 snippets: p.prepared.then(|| Arc::new(p.snippets)),
+                spoiled: p.spoiled,
             };
             self.place(p.slot, &entry);
         }
@@ -367,8 +368,11 @@ impl<'a> Collector<'a> {
             .into_par_iter()
             .map(|e| {
                 let (mut article, mut snippets, times, failed) = match e.snippets {
+                    // Reported here, not when it was prepared: a record
+                    // prepared while reading may have been pushed out of
+                    // every feed since, and is then no item kept bare.
                     Some(snippets) => {
-                        (e.article, snippets, (Duration::ZERO, Duration::ZERO), false)
+                        (e.article, snippets, (Duration::ZERO, Duration::ZERO), e.spoiled)
                     }
                     None => {
                         let article = Arc::try_unwrap(e.article).unwrap_or_else(|a| (*a).clone());
@@ -1198,6 +1202,37 @@ summary_length = 5
         let at = |o: &[Origin]| o.iter().map(|o| o.location.clone()).collect::<Vec<_>>();
         assert_eq!(at(&got_spoiled), ["f:p1"]);
         assert_eq!(at(&got_spoiled), at(&want_spoiled));
+    }
+
+    /// A reader prepares a whole batch before the collector places any of
+    /// it, so records past a channel's limit may be prepared early too. A
+    /// failed preparation is reported only for an item a feed keeps.
+    #[test]
+    fn a_failed_early_preparation_is_reported_only_if_the_item_is_kept() {
+        let config = config();
+        let site = config.site.clone().unwrap();
+        let mut c = Collector::new(&config, &site);
+        let early = c.early();
+        let batch: Vec<(Article, Option<Prepared>)> = (0..5)
+            .map(|i| {
+                let date = format!("2025-02-0{}T00:00:00Z", i + 1);
+                let mut a = article(&format!("n{i}"), "news", Some(&date));
+                let mark = if i == 0 || i == 4 { crate::fault::PANIC_MARK } else { "" };
+                a.content = Some(format!("<p>body {i} {mark}</p>"));
+                early.prepare(a, None)
+            })
+            .collect();
+        assert!(batch.iter().all(|(_, done)| done.is_some()), "all prepared while reading");
+        for (a, done) in batch {
+            c.push_prepared(a, None, done).unwrap();
+        }
+        let (feeds, _, spoiled) = c.finish_timed();
+        // "news" keeps 3: n0, whose preparation failed, is in no feed.
+        let kept: Vec<String> = feeds[0].items.iter().map(|a| a.key.clone().unwrap()).collect();
+        assert_eq!(kept, ["n4", "n3", "n2"]);
+        assert_eq!(feeds[0].items[0].content, None);
+        let at: Vec<&str> = spoiled.iter().map(|o| o.location.as_str()).collect();
+        assert_eq!(at, ["f:n4"]);
     }
 
     #[test]
