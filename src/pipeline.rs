@@ -225,17 +225,23 @@ impl<'a> Collector<'a> {
         default_channel: Option<&ChannelId>,
         prepared: Option<Prepared>,
     ) -> Result<(), Rejected> {
-        let channel = match article.channel.as_deref() {
-            Some(name) => self.config.names.resolve(name).ok_or_else(|| {
-                let mut known: Vec<&str> =
-                    self.config.channels.iter().map(|c| c.id.as_str()).collect();
-                known.sort_unstable();
-                format!("channel \"{name}\" is not configured (channels: {})", known.join(", "))
-            }),
-            None => default_channel.ok_or_else(|| {
-                "record names no channel and its source sets no default channel".to_owned()
-            }),
-        };
+        let channel =
+            channel_of(&self.config.names, &article, default_channel).map_err(
+                |named| match named {
+                    Some(name) => {
+                        let mut known: Vec<&str> =
+                            self.config.channels.iter().map(|c| c.id.as_str()).collect();
+                        known.sort_unstable();
+                        format!(
+                            "channel \"{name}\" is not configured (channels: {})",
+                            known.join(", ")
+                        )
+                    }
+                    None => {
+                        "record names no channel and its source sets no default channel".to_owned()
+                    }
+                },
+            );
         let channel = match channel {
             Ok(channel) => channel,
             Err(message) => {
@@ -528,11 +534,8 @@ impl Early<'_> {
         article: Article,
         default_channel: Option<&ChannelId>,
     ) -> (Article, Option<Prepared>) {
-        let channel = match article.channel.as_deref() {
-            Some(name) => self.names.resolve(name),
-            None => default_channel,
-        };
-        let room = channel
+        let room = channel_of(self.names, &article, default_channel)
+            .ok()
             .and_then(|c| self.index.get(c))
             .is_some_and(|&slot| self.room[slot].load(AtomicOrdering::Relaxed));
         if !room {
@@ -540,6 +543,20 @@ impl Early<'_> {
         }
         let (article, snippets, times, spoiled) = prepare(article, &self.lengths, self.ellipsis);
         (article, Some(Prepared { snippets, times, spoiled }))
+    }
+}
+
+/// The channel a record goes to: the one it names (id, alias or title),
+/// else its source's `default_channel`. Otherwise the name it gives that no
+/// channel has, or `None` when it names none and there is no default.
+fn channel_of<'c>(
+    names: &'c crate::config::ChannelNames,
+    article: &'c Article,
+    default_channel: Option<&'c ChannelId>,
+) -> Result<&'c ChannelId, Option<&'c str>> {
+    match article.channel.as_deref() {
+        Some(name) => names.resolve(name).ok_or(Some(name)),
+        None => default_channel.ok_or(None),
     }
 }
 
